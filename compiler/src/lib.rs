@@ -1,0 +1,15 @@
+//! The SQRT compiler: policy text to a checked, typed IR, and from there to verified bytecode.
+//!
+//! Stages, each one module with one entry point:
+//! `lex` (text → tokens) → `parse` (tokens → `ast`) → `check` (AST → typed `ir`, via `resolve`
+//! and `typeck`) → `lower` (IR → `bytecode`) → `verify` → `interp`. `fmt` prints an AST in the
+//! canonical style; `render` turns `diag::Diagnostic`s into the human and JSON formats.
+
+pub mod ast;
+pub mod check;
+pub mod diag;
+pub mod fmt;
+pub mod ir;
+pub mod lex;
+pub mod parse;
+pub mod render;

@@ -1,0 +1,3 @@
+//! The SQRT runtime: the embeddable engine, the relay, and the `sqrtc` command line.
+
+pub mod cli;

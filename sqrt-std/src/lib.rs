@@ -1,0 +1,1 @@
+//! The data model shared by the SQRT compiler, the planner VM and the runtime.
