@@ -1,0 +1,226 @@
+//! Warnings (sqrt.md §4.5): rules that cannot matter (W0001), duplicate rules (W0002), unused
+//! lets (W0005) and set operators mixed without parentheses (W0006). W0003 and W0004 need the
+//! tool schemas and the context, so `typeck` reports them.
+
+use std::collections::BTreeSet;
+
+use super::resolve::Lets;
+use crate::ast::{self, SetKind, SetOp};
+use crate::diag::{Diagnostic, Span};
+use crate::ir;
+
+pub fn unused_lets(lets: &Lets<'_>, used: &[bool], diags: &mut Vec<Diagnostic>) {
+    for (l, used) in lets.lets.iter().zip(used) {
+        if !used {
+            let name = &l.decl.name;
+            diags.push(
+                Diagnostic::warning(
+                    "W0005",
+                    name.span,
+                    format!("let `{}` is never used", name.name),
+                )
+                .with_help("remove it, or use it in a policy (it is still checked)"),
+            );
+        }
+    }
+}
+
+/// The predicate with every span cleared, so conditions compare by structure.
+fn strip(p: &ir::Pred) -> ir::Pred {
+    use ir::PredKind as P;
+    let kind = match &p.kind {
+        P::And(ps) => P::And(ps.iter().map(strip).collect()),
+        P::Or(ps) => P::Or(ps.iter().map(strip).collect()),
+        P::Not(q) => P::Not(Box::new(strip(q))),
+        other => other.clone(),
+    };
+    ir::Pred {
+        kind,
+        span: Span::default(),
+    }
+}
+
+/// W0001 and W0002 over the checked policies.
+pub fn rules(policies: &[ir::Policy], diags: &mut Vec<Diagnostic>) {
+    for p in policies {
+        let mut hard_deny_always: Option<Span> = None;
+        for r in &p.rules {
+            if let Some(at) = hard_deny_always {
+                diags.push(
+                    Diagnostic::warning("W0001", r.span, "this rule cannot change the verdict")
+                        .with_label(at, "every call is already hard-denied here")
+                        .with_help("remove the rule, or the `hard deny always` before it"),
+                );
+            } else if r.level == ir::Level::Hard && r.effect == ir::Effect::Deny && r.cond.is_none()
+            {
+                hard_deny_always = Some(r.span);
+            }
+        }
+    }
+    let mut seen: Vec<(&str, ir::Level, ir::Effect, Option<ir::Pred>, Span)> = Vec::new();
+    for p in policies {
+        for r in &p.rules {
+            let cond = r.cond.as_ref().map(strip);
+            if let Some(first) = seen.iter().find(|(id, level, effect, c, _)| {
+                *id == p.id_text && *level == r.level && *effect == r.effect && *c == cond
+            }) {
+                diags.push(
+                    Diagnostic::warning("W0002", r.span, "this rule duplicates an earlier one")
+                        .with_label(first.4, "the same rule is here")
+                        .with_help(
+                            "remove one of them; a duplicate only adds a second identical vote",
+                        ),
+                );
+            } else {
+                seen.push((&p.id_text, r.level, r.effect, cond, r.span));
+            }
+        }
+    }
+}
+
+/// Operator families in precedence order, loosest first.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Op {
+    Xor,
+    Minus,
+    Intersect,
+    Union,
+    With,
+}
+
+fn op_text(op: Op) -> &'static str {
+    match op {
+        Op::Xor => "`^`",
+        Op::Minus => "`-`",
+        Op::Intersect => "`&`",
+        Op::Union => "`|`",
+        Op::With => "`with`/`without`",
+    }
+}
+
+/// W0006 over every set expression of the program.
+pub fn mixed_operators(program: &ast::Program, diags: &mut Vec<Diagnostic>) {
+    let mut roots: Vec<&ast::SetExpr> = Vec::new();
+    for item in &program.items {
+        match &item.kind {
+            ast::ItemKind::Let(l) => match &l.value {
+                ast::LetValue::Pred(p) => pred_sets(p, &mut roots),
+                ast::LetValue::Set(s) => roots.push(s),
+                ast::LetValue::Domain(_) | ast::LetValue::Alias { .. } => {}
+            },
+            ast::ItemKind::Policy(p) => {
+                for m in &p.members {
+                    match &m.kind {
+                        ast::MemberKind::Rule(r) => {
+                            r.cond.iter().for_each(|c| pred_sets(c, &mut roots))
+                        }
+                        ast::MemberKind::Result(b)
+                        | ast::MemberKind::SessionBefore(b)
+                        | ast::MemberKind::SessionAfter(b) => {
+                            for s in &b.stmts {
+                                match &s.kind {
+                                    ast::StmtKind::Update(u) => roots.push(&u.value),
+                                    ast::StmtKind::When { cond, updates } => {
+                                        pred_sets(cond, &mut roots);
+                                        roots.extend(updates.iter().map(|u| &u.value));
+                                    }
+                                    ast::StmtKind::Error => {}
+                                }
+                            }
+                        }
+                        ast::MemberKind::Priority(_) | ast::MemberKind::Error => {}
+                    }
+                }
+            }
+            ast::ItemKind::Shorthand(s) => {
+                roots.push(&s.value);
+                s.cond.iter().for_each(|c| pred_sets(c, &mut roots));
+            }
+            ast::ItemKind::Error => {}
+        }
+    }
+    while let Some(root) = roots.pop() {
+        let mut ops = BTreeSet::new();
+        collect(root, &mut ops, &mut roots);
+        if ops.len() > 1 {
+            let names: Vec<&str> = ops.iter().map(|&o| op_text(o)).collect();
+            let mut d = Diagnostic::warning(
+                "W0006",
+                root.span,
+                format!("set operators {} are mixed without parentheses", names.join(", ")),
+            )
+            .with_help("from loosest to tightest: `^` < `-` < `&` < `|` < `with` (union binds tighter than intersect); add parentheses to show the grouping");
+            if let Some(inner) = grouped_first(root) {
+                d = d.with_label(inner.span, "this part is grouped first");
+            }
+            diags.push(d);
+        }
+    }
+}
+
+fn family(e: &ast::SetExpr) -> Option<Op> {
+    match &e.kind {
+        SetKind::Bin { op: SetOp::Xor, .. } => Some(Op::Xor),
+        SetKind::Bin {
+            op: SetOp::Minus, ..
+        } => Some(Op::Minus),
+        SetKind::Bin {
+            op: SetOp::Intersect,
+            ..
+        } => Some(Op::Intersect),
+        SetKind::Bin {
+            op: SetOp::Union, ..
+        } => Some(Op::Union),
+        SetKind::With { .. } => Some(Op::With),
+        _ => None,
+    }
+}
+
+/// The first operand (outermost, leftmost) of the chain that binds tighter than its parent.
+fn grouped_first(e: &ast::SetExpr) -> Option<&ast::SetExpr> {
+    let parent = family(e)?;
+    let children: Vec<&ast::SetExpr> = match &e.kind {
+        SetKind::Bin { lhs, rhs, .. } => vec![lhs, rhs],
+        SetKind::With { set, .. } => vec![set],
+        _ => Vec::new(),
+    };
+    for c in &children {
+        if family(c).is_some_and(|f| f != parent) {
+            return Some(c);
+        }
+    }
+    children.into_iter().find_map(grouped_first)
+}
+
+fn pred_sets<'a>(p: &'a ast::Pred, roots: &mut Vec<&'a ast::SetExpr>) {
+    use ast::PredKind as P;
+    match &p.kind {
+        P::Or(ps) | P::And(ps) => ps.iter().for_each(|p| pred_sets(p, roots)),
+        P::Not(q) | P::Paren(q) => pred_sets(q, roots),
+        P::In { set, .. } => roots.push(set),
+        P::SetCmp { right, .. } => roots.push(right),
+        P::Ref(_) | P::ValueEq(..) | P::Is { .. } | P::Error => {}
+    }
+}
+
+/// The operators of one unparenthesised chain; parenthesised parts become new roots.
+fn collect<'a>(e: &'a ast::SetExpr, ops: &mut BTreeSet<Op>, roots: &mut Vec<&'a ast::SetExpr>) {
+    match &e.kind {
+        SetKind::Bin { op, lhs, rhs } => {
+            ops.insert(match op {
+                SetOp::Xor => Op::Xor,
+                SetOp::Minus => Op::Minus,
+                SetOp::Intersect => Op::Intersect,
+                SetOp::Union => Op::Union,
+            });
+            collect(lhs, ops, roots);
+            collect(rhs, ops, roots);
+        }
+        SetKind::With { set, .. } => {
+            ops.insert(Op::With);
+            collect(set, ops, roots);
+        }
+        SetKind::Paren(inner) => roots.push(inner),
+        SetKind::Literal(_) | SetKind::Meta(_) | SetKind::Ref(_) | SetKind::Error => {}
+    }
+}
