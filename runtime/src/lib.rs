@@ -1,3 +1,4 @@
 //! The SQRT runtime: the embeddable engine, the relay, and the `sqrtc` command line.
 
 pub mod cli;
+pub mod relay;

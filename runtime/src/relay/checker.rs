@@ -1,0 +1,78 @@
+//! The hook through which the policy engine decides tool calls in single-LLM mode
+//! (protocol.md §8): the relay calls it for every call the LLM proposes and for every result
+//! the client returns, and keeps the engine's per-session state between requests.
+
+use serde_json::{Map, Value};
+
+use super::controls::Controls;
+
+/// A call the LLM proposed, with the request's resolved controls (the policy is in
+/// `controls.policy`).
+#[derive(Clone, Copy, Debug)]
+pub struct ProposedCall<'a> {
+    pub controls: &'a Controls,
+    pub tool: &'a str,
+    pub args: &'a Map<String, Value>,
+}
+
+/// The engine's decision on one call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallVerdict {
+    pub allowed: bool,
+    /// Shown to the client when the call is denied (protocol.md §6 "Denial text").
+    pub denial_text: Option<String>,
+    /// Fields for the decision log line, overriding the relay's: the verdict report of
+    /// `sqrtc eval` (`verdict`, `final_verdict`, `fired`, `n_allowed`, `n_denied`), `engine`,
+    /// `policy_hash`, and `args` with the arguments' metas.
+    pub report: Map<String, Value>,
+}
+
+impl CallVerdict {
+    pub fn allow() -> CallVerdict {
+        CallVerdict {
+            allowed: true,
+            denial_text: None,
+            report: Map::new(),
+        }
+    }
+
+    pub fn deny(text: impl Into<String>) -> CallVerdict {
+        CallVerdict {
+            allowed: false,
+            denial_text: Some(text.into()),
+            report: Map::new(),
+        }
+    }
+}
+
+/// Implemented by the policy engine.
+pub trait ToolCallChecker: Send + Sync {
+    /// Decides a proposed call. `session` is the engine's state for this session (`null` in a
+    /// new one), stored by the relay when the request commits.
+    fn check(&self, call: &ProposedCall<'_>, session: &mut Value) -> CallVerdict;
+
+    /// Takes the client's result for an allowed call (the tool message's text, parts joined)
+    /// and returns the text the LLM sees: the place for manual meta wrappers (§7), `result`
+    /// and `session after` blocks. `Err` refuses the request as `400 invalid_tool_result`,
+    /// with nothing changed. Called once per call; later requests forward the same text.
+    fn on_result(
+        &self,
+        call: &ProposedCall<'_>,
+        result: &str,
+        session: &mut Value,
+    ) -> Result<String, String> {
+        let _ = (call, session);
+        Ok(result.to_string())
+    }
+}
+
+/// Without a policy engine every call is allowed and results pass unchanged.
+// TODO(next): the engine's checker, running X-Policy over the call and the session meta.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AllowAll;
+
+impl ToolCallChecker for AllowAll {
+    fn check(&self, _: &ProposedCall<'_>, _: &mut Value) -> CallVerdict {
+        CallVerdict::allow()
+    }
+}

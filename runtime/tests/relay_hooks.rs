@@ -1,0 +1,257 @@
+//! The relay's hooks (policy compiler, session store) and the errors that only they can cause.
+
+mod relay_support;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use relay_support::*;
+use serde_json::json;
+use sqrt_runtime::relay::error::Diagnostic;
+use sqrt_runtime::relay::headers::PolicyCompiler;
+use sqrt_runtime::relay::store::{
+    LeaseToken, MemoryStore, SessionRecord, SessionStore, StoreError, StoreFuture, StoreLimits,
+};
+use sqrt_runtime::relay::{Config, Relay, RelayBuilder, RunningRelay};
+use uuid::Uuid;
+
+/// Reports one error for any policy containing `deny when ;`.
+struct FakeCompiler;
+
+impl PolicyCompiler for FakeCompiler {
+    fn check(&self, code: &str, _tools: Option<&serde_json::Value>) -> Vec<Diagnostic> {
+        if !code.contains("deny when ;") {
+            return Vec::new();
+        }
+        vec![Diagnostic {
+            severity: "error".into(),
+            code: "E0100".into(),
+            message: "expected an expression".into(),
+            line: 1,
+            column: 22,
+            end_line: 1,
+            end_column: 22,
+        }]
+    }
+}
+
+async fn start(builder: RelayBuilder) -> RunningRelay {
+    builder
+        .build()
+        .unwrap()
+        .start(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn policy_compile_errors_carry_diagnostics() {
+    let m = mock(json!({"entries": [{"content": "x"}]})).await;
+    let config = Config::from_toml(&config_text(&m, "")).unwrap();
+    let r = start(Relay::builder(config).compiler(Arc::new(FakeCompiler))).await;
+    let bad = r#"{"codes": "tool \"x\" { hard deny when ; }"}"#;
+    let (s, _, b) = post(
+        &r.url("/v1/chat/completions"),
+        &[("X-Api-Key", "k"), ("X-Policy", bad)],
+        &chat_body(vec![user("hi")]),
+    )
+    .await;
+    let e = assert_error(s, &b, 400, "policy_compile_error");
+    assert_eq!(e["param"], "X-Policy");
+    assert_eq!(
+        e["diagnostics"],
+        json!([{"severity": "error", "code": "E0100", "message": "expected an expression",
+                "line": 1, "column": 22, "end_line": 1, "end_column": 22}])
+    );
+    assert!(m.requests().is_empty());
+
+    let (s, _, b) = post(
+        &r.url("/control/v1/validate-headers"),
+        &[],
+        &json!({"x_policy": bad}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(b["x_policy"]["valid"], false);
+    assert_eq!(b["x_policy"]["diagnostics"][0]["code"], "E0100");
+    assert_eq!(b["x_policy"]["errors"].as_array().unwrap().len(), 1);
+}
+
+/// A store that is down.
+struct DownStore;
+
+fn down<T: Send + 'static>() -> StoreFuture<'static, T> {
+    Box::pin(std::future::ready(Err(StoreError::Unavailable(
+        "connection refused".into(),
+    ))))
+}
+
+impl SessionStore for DownStore {
+    fn create(&self, _: SessionRecord) -> StoreFuture<'_, SessionRecord> {
+        down()
+    }
+    fn load<'a>(&'a self, _: Uuid, _: &'a str) -> StoreFuture<'a, SessionRecord> {
+        down()
+    }
+    fn lease(&self, _: Uuid, _: Duration) -> StoreFuture<'_, LeaseToken> {
+        down()
+    }
+    fn save(&self, _: SessionRecord, _: u64) -> StoreFuture<'_, u64> {
+        down()
+    }
+    fn release<'a>(&'a self, _: Uuid, _: &'a LeaseToken) -> StoreFuture<'a, ()> {
+        down()
+    }
+    fn delete(&self, _: Uuid) -> StoreFuture<'_, ()> {
+        down()
+    }
+    fn active(&self) -> StoreFuture<'_, usize> {
+        down()
+    }
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        down()
+    }
+}
+
+#[tokio::test]
+async fn a_store_that_is_down() {
+    let m = mock(json!({"entries": [{"tool_calls": [{"name": "get_internal_document", "arguments": {"doc_id": "D"}}]}]})).await;
+    let config = Config::from_toml(&config_text(&m, "")).unwrap();
+    let r = start(Relay::builder(config).store(Arc::new(DownStore))).await;
+    let resp = client().get(r.url("/health")).send().await.unwrap();
+    assert_eq!(resp.status(), 503);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["status"], "unavailable");
+    let (s, headers, b) = post(
+        &r.url("/v1/chat/completions"),
+        &[("X-Api-Key", "k")],
+        &chat_body(vec![user("get D")]),
+    )
+    .await;
+    assert_error(s, &b, 503, "store_unavailable");
+    assert!(headers.get("x-session-id").is_none());
+}
+
+/// A memory store whose records come back unreadable, as after an incompatible upgrade.
+struct CorruptingStore(MemoryStore);
+
+impl SessionStore for CorruptingStore {
+    fn create(&self, r: SessionRecord) -> StoreFuture<'_, SessionRecord> {
+        self.0.create(r)
+    }
+    fn load<'a>(&'a self, id: Uuid, tenant: &'a str) -> StoreFuture<'a, SessionRecord> {
+        Box::pin(async move {
+            let mut record = self.0.load(id, tenant).await?;
+            record.state = b"\x00not a session".to_vec();
+            Ok(record)
+        })
+    }
+    fn lease(&self, id: Uuid, ttl: Duration) -> StoreFuture<'_, LeaseToken> {
+        self.0.lease(id, ttl)
+    }
+    fn save(&self, r: SessionRecord, v: u64) -> StoreFuture<'_, u64> {
+        self.0.save(r, v)
+    }
+    fn release<'a>(&'a self, id: Uuid, t: &'a LeaseToken) -> StoreFuture<'a, ()> {
+        self.0.release(id, t)
+    }
+    fn delete(&self, id: Uuid) -> StoreFuture<'_, ()> {
+        self.0.delete(id)
+    }
+    fn active(&self) -> StoreFuture<'_, usize> {
+        self.0.active()
+    }
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        self.0.ping()
+    }
+}
+
+#[tokio::test]
+async fn an_unreadable_session_is_incompatible() {
+    let m = mock(json!({"entries": [{"tool_calls": [{"name": "get_internal_document", "arguments": {"doc_id": "D"}}]}]})).await;
+    let config = Config::from_toml(&config_text(&m, "")).unwrap();
+    let store = CorruptingStore(MemoryStore::new(StoreLimits::default()));
+    let r = start(Relay::builder(config).store(Arc::new(store))).await;
+    let url = r.url("/v1/chat/completions");
+    let (s, _, resp) = post(&url, &[("X-Api-Key", "k")], &chat_body(vec![user("get D")])).await;
+    assert_eq!(s, 200, "{resp}");
+    let mut messages = vec![user("get D"), resp["choices"][0]["message"].clone()];
+    let id = resp["choices"][0]["message"]["tool_calls"][0]["id"].clone();
+    messages.push(json!({"role": "tool", "tool_call_id": id, "content": "doc"}));
+    let (s, _, b) = post(&url, &[("X-Api-Key", "k")], &chat_body(messages)).await;
+    assert_error(s, &b, 409, "session_incompatible");
+}
+
+#[tokio::test]
+async fn the_sqrt_compiler_checks_x_policy_by_default() {
+    let m = mock(json!({"entries": [{"content": "x"}]})).await;
+    let r = relay(&config_text(&m, "")).await;
+    let url = r.url("/v1/chat/completions");
+    let bad = r#"{"codes": "tool \"x\" { hard deny when ; }"}"#;
+    let (s, _, b) = post(
+        &url,
+        &[("X-Api-Key", "k"), ("X-Policy", bad)],
+        &chat_body(vec![user("hi")]),
+    )
+    .await;
+    let e = assert_error(s, &b, 400, "policy_compile_error");
+    // With the request's tools, `x` also draws a warning (no such tool); the error is the `;`.
+    let diagnostics = e["diagnostics"].as_array().unwrap();
+    let d = diagnostics
+        .iter()
+        .find(|d| d["severity"] == "error")
+        .expect("an error");
+    // The `;` where an expression should be: line 1, column 27.
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(1), Some(27)),
+        "{b}"
+    );
+    assert!(d["code"].as_str().unwrap().starts_with('E'), "{b}");
+    assert!(m.requests().is_empty());
+
+    let seed = json!({"codes": "let sensitive_docs = {\"internal_use\", \"confidential\"};\ntool \"get_internal_document\" -> @tags |= sensitive_docs;\ntool \"send_email\" {\n    hard deny when (body.tags overlaps sensitive_docs) and\n    (not to.value in {str matching r\".*@trustedcorp\\.com\"});\n}\n"});
+    let seed = seed.to_string();
+    let (s, _, b) = post(
+        &url,
+        &[("X-Api-Key", "k"), ("X-Policy", &seed)],
+        &chat_body(vec![user("hi")]),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, _, b) = post(
+        &r.url("/control/v1/validate-headers"),
+        &[],
+        &json!({"x_policy": seed}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(b["x_policy"]["valid"], true, "{b}");
+    assert_eq!(b["x_policy"]["diagnostics"], json!([]), "{b}");
+
+    // Against the request's tools, an argument the tool does not have is an error.
+    let typo = r#"{"codes": "tool \"send_email\" { hard deny when recipient.value == \"x\"; }"}"#;
+    let (s, _, b) = post(
+        &url,
+        &[("X-Api-Key", "k"), ("X-Policy", typo)],
+        &chat_body(vec![user("hi")]),
+    )
+    .await;
+    let e = assert_error(s, &b, 400, "policy_compile_error");
+    let codes: Vec<&str> = e["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"E0211"), "{b}");
+    // validate-headers has no tools to check against.
+    let (_, _, b) = post(
+        &r.url("/control/v1/validate-headers"),
+        &[],
+        &json!({"x_policy": typo}),
+    )
+    .await;
+    assert_eq!(b["x_policy"]["valid"], true, "{b}");
+}
