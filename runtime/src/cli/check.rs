@@ -1,4 +1,4 @@
-//! `sqrtc check` (and, until the relay exists, `sqrtc demo`).
+//! `sqrtc check`.
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
@@ -119,9 +119,4 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         exit::OK
     })
-}
-
-pub fn demo() -> ExitCode {
-    eprintln!("sqrtc demo: not implemented yet");
-    ExitCode::from(super::exit::USAGE)
 }

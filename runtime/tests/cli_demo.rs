@@ -1,0 +1,39 @@
+//! `sqrtc demo`, the README's main command, through the real binary.
+
+use std::process::Command;
+
+#[test]
+fn demo_denies_the_gmail_recipient_and_allows_the_trusted_one() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sqrtc"))
+        .arg("demo")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains('\x1b'), "no colour when not a terminal");
+
+    let (case1, case2) = stdout.split_once("Case 2").expect("both cases are shown");
+    // Case 1: the document is fetched and tagged, then the email to gmail is denied by the rule.
+    assert!(case1.contains("call get_internal_document(doc_id=\"DOC12345\")"));
+    assert!(case1.contains(r#"tags=["__non_executable","confidential","internal_use"]"#));
+    assert!(case1.contains("to=\"research@gmail.com\""));
+    assert!(case1.contains("verdict hard_denied by send_email#1"));
+    // A denied call is never executed, so only the document has a labelled result.
+    assert_eq!(case1.matches("    result ").count(), 1);
+    // Case 2: the same body to the trusted domain is allowed by the default.
+    assert!(case2.contains("to=\"user@trustedcorp.com\""));
+    assert!(!case2.contains("hard_denied"));
+    assert_eq!(
+        case2
+            .matches("verdict soft_allowed by preset:default_allow")
+            .count(),
+        2
+    );
+    assert_eq!(case2.matches("    result ").count(), 2);
+}
