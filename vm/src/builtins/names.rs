@@ -1,0 +1,128 @@
+//! The builtin namespace: functions, types and exception classes, by index.
+
+/// Public names first (what programs can name); hidden type names after `N_PUBLIC`.
+pub const NAMES: &[&str] = &[
+    "abs",
+    "all",
+    "any",
+    "bool",
+    "chr",
+    "dict",
+    "divmod",
+    "enumerate",
+    "filter",
+    "float",
+    "format",
+    "int",
+    "isinstance",
+    "len",
+    "list",
+    "map",
+    "max",
+    "min",
+    "ord",
+    "print",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "sorted",
+    "str",
+    "sum",
+    "tuple",
+    "type",
+    "zip",
+    // exceptions (BaseException is an alias of Exception)
+    "Exception",
+    "ArithmeticError",
+    "ZeroDivisionError",
+    "OverflowError",
+    "LookupError",
+    "KeyError",
+    "IndexError",
+    "ValueError",
+    "TypeError",
+    "AttributeError",
+    "NameError",
+    "UnboundLocalError",
+    "RuntimeError",
+    "RecursionError",
+    "NotImplementedError",
+    "AssertionError",
+    "ToolError",
+    "NotEnoughInformationError",
+    // hidden
+    "NoneType",
+    "function",
+    "builtin_function_or_method",
+    "module",
+    "method",
+    "slice",
+    "ellipsis",
+    "JSONDecodeError",
+    "error",
+    "PolicyDenied",
+    "tool",
+];
+
+pub const N_PUBLIC: usize = 49;
+const FIRST_EXC: usize = 31;
+
+pub fn builtin_index(n: &str) -> Option<u32> {
+    if n == "BaseException" {
+        return builtin_index("Exception");
+    }
+    NAMES[..N_PUBLIC]
+        .iter()
+        .position(|x| *x == n)
+        .map(|i| i as u32)
+}
+
+pub fn idx(n: &str) -> u32 {
+    NAMES.iter().position(|x| *x == n).unwrap_or(0) as u32
+}
+
+pub fn name(i: u32) -> &'static str {
+    NAMES.get(i as usize).copied().unwrap_or("?")
+}
+
+pub fn is_exception_name(n: &str) -> bool {
+    builtin_index(n).is_some_and(is_exception)
+}
+
+pub fn is_exception(i: u32) -> bool {
+    let i = i as usize;
+    (FIRST_EXC..N_PUBLIC).contains(&i)
+        || matches!(
+            NAMES.get(i),
+            Some(&("JSONDecodeError" | "error" | "PolicyDenied"))
+        )
+}
+
+/// The parent of a builtin exception class (None for `Exception`).
+pub fn exc_parent(i: u32) -> Option<u32> {
+    let p = match name(i) {
+        "Exception" => return None,
+        "ZeroDivisionError" | "OverflowError" => "ArithmeticError",
+        "KeyError" | "IndexError" => "LookupError",
+        "UnboundLocalError" => "NameError",
+        "RecursionError" | "NotImplementedError" => "RuntimeError",
+        "JSONDecodeError" => "ValueError",
+        _ => "Exception",
+    };
+    Some(idx(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_shape() {
+        assert_eq!(NAMES[N_PUBLIC - 1], "NotEnoughInformationError");
+        assert_eq!(NAMES[FIRST_EXC], "Exception");
+        assert!(is_exception_name("KeyError") && !is_exception_name("len"));
+        assert_eq!(exc_parent(idx("KeyError")), Some(idx("LookupError")));
+    }
+}

@@ -1,0 +1,152 @@
+//! Host-facing details: redaction by the hidden "from a tool" flag, the namespace listing, the
+//! label-table bound, argument binding and conversion.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use sqrt_vm::*;
+
+#[test]
+fn tool_data_is_redacted_even_without_labels() {
+    // The result meta is ⊥, but it came from a tool (hidden flag U): its text is withheld.
+    let r = drive(
+        "x = get()[\"k\"]",
+        config(Mode::Normal, vec![get_stub()]),
+        |_| ret(json!({}), Meta::default()),
+        false,
+    );
+    let e = r.outcome.error.unwrap();
+    assert_eq!(
+        (e.kind.as_str(), e.message.as_str()),
+        ("KeyError", REDACTED)
+    );
+    // U is invisible in metas.
+    assert_eq!(
+        NamedMeta::from_meta(&e.meta, &Default::default()),
+        Meta::default()
+    );
+}
+
+#[test]
+fn namespace_lists_globals_with_meta_and_type() {
+    let mut vm = Vm::new(
+        "a = get()\nb = [1, 2]\ndef f(): pass",
+        config(Mode::Normal, vec![get_stub()]),
+    );
+    let Step::ToolCall(_) = vm.run() else {
+        panic!()
+    };
+    let meta = Meta::tagged(&["t"]).to_meta(vm.labels_mut());
+    let Step::Done(_) = vm.resume(Resume::Return {
+        value: json!("v"),
+        meta,
+    }) else {
+        panic!()
+    };
+    let ns = vm.namespace();
+    let a = ns.iter().find(|n| n.0 == "a").unwrap();
+    assert_eq!((a.1.clone(), a.3.as_str()), (json!("v"), "str"));
+    assert_eq!(NamedMeta::from_meta(&a.2, vm.labels()).tags, ["t"]);
+    let b = ns.iter().find(|n| n.0 == "b").unwrap();
+    assert_eq!((b.1.clone(), b.3.as_str()), (json!([1, 2]), "list"));
+    assert!(ns.iter().any(|n| n.0 == "f" && n.3 == "function"));
+}
+
+#[test]
+fn more_than_127_labels_is_a_limit_not_a_loss() {
+    let tags: Vec<String> = (0..130).map(|i| format!("l{i}")).collect();
+    let refs: Vec<&str> = tags.iter().map(String::as_str).collect();
+    let r = drive(
+        "x = get()",
+        config(Mode::Normal, vec![get_stub()]),
+        |_| ret(json!(1), Meta::tagged(&refs)),
+        false,
+    );
+    assert_eq!(r.outcome.error.unwrap().code, ErrorCode::LimitExceeded);
+}
+
+#[test]
+fn tool_arguments_bind_validate_and_convert() {
+    let order = ToolStub::new(
+        "order",
+        &[
+            ("item", true, json!({"type": "string"})),
+            ("qty", false, json!({"type": "integer", "minimum": 1})),
+            ("note", false, json!({"type": "string"})),
+        ],
+    );
+    let cfg = || config(Mode::Normal, vec![order.clone()]);
+    // Positional in stub order, keywords by name; an explicit None for an optional parameter whose
+    // schema rejects null is omitted; tuples become arrays.
+    let r = drive(
+        "order(\"pen\", note=None, qty=2)",
+        cfg(),
+        |_| ret(json!("ok"), Meta::default()),
+        false,
+    );
+    let args: Vec<(&str, serde_json::Value)> = r.requests[0]
+        .args
+        .iter()
+        .map(|a| (a.0.as_str(), a.1.clone()))
+        .collect();
+    assert_eq!(args, [("item", json!("pen")), ("qty", json!(2))]);
+    // Schema violations are TypeErrors that never show the value.
+    let r = drive(
+        "q = 0\ntry:\n  order(item=\"x\", qty=q)\nexcept TypeError as e:\n  final_return_value = str(e)",
+        cfg(),
+        |_| ret(json!("ok"), Meta::default()),
+        false,
+    );
+    assert_eq!(
+        r.outcome.final_return_value,
+        json!("order() argument 'qty': number out of the allowed range")
+    );
+    // The same call with a literal is rejected before anything runs.
+    let r = drive(
+        "order(item=\"x\", qty=0)",
+        cfg(),
+        |_| ret(json!("ok"), Meta::default()),
+        false,
+    );
+    assert_eq!(r.outcome.error.unwrap().code, ErrorCode::InvalidProgram);
+    let r = drive(
+        "k = {\"item\": \"a\", \"extra\": 1}\ntry:\n  order(**k)\nexcept TypeError as e:\n  final_return_value = str(e)",
+        cfg(),
+        |_| ret(json!("ok"), Meta::default()),
+        false,
+    );
+    assert_eq!(
+        r.outcome.final_return_value,
+        json!("order() got an unexpected keyword argument 'extra' (parameters: item, qty, note)")
+    );
+    let r = drive(
+        "order(item=(1, 2))",
+        cfg(),
+        |_| ret(json!("ok"), Meta::default()),
+        false,
+    );
+    assert_eq!(
+        r.outcome.error.unwrap().message,
+        "order() argument 'item': expected string, got list"
+    );
+}
+
+#[test]
+fn json_results_become_python_values() {
+    let r = drive(
+        "r = get()\nfinal_return_value = [type(r['i']) == int, type(r['f']) == float, type(r['big']) == float, list(r), r['o']['k']]",
+        config(Mode::Normal, vec![get_stub()]),
+        |_| {
+            ret(
+                json!({"i": 1, "f": 1.5, "big": 18446744073709551615u64, "o": {"k": [1]}}),
+                Meta::default(),
+            )
+        },
+        false,
+    );
+    assert_eq!(
+        r.outcome.final_return_value,
+        json!([true, true, true, ["i", "f", "big", "o"], [1]])
+    );
+}
