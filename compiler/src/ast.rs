@@ -77,6 +77,10 @@ pub struct Item {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "built once per parse; boxing would complicate every consumer"
+)]
 pub enum ItemKind {
     Let(LetDecl),
     Policy(Policy),
@@ -134,6 +138,10 @@ pub struct Member {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "built once per parse; boxing would complicate every consumer"
+)]
 pub enum MemberKind {
     Priority(NumLit),
     Rule(Rule),

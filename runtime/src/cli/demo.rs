@@ -63,9 +63,9 @@ pub fn run_case(policy: &Policy, recipient: &str) -> Result<Vec<Step>, String> {
 
     // `email_body = f"...{document_content}"`: the body carries the document's meta.
     let body = MetaValue::new(
-        Value::Str(
-            format!("Attached is the content of internal document DOC12345:\n\n{DOCUMENT}").into(),
-        ),
+        Value::Str(format!(
+            "Attached is the content of internal document DOC12345:\n\n{DOCUMENT}"
+        )),
         document.meta.clone(),
     );
     let mut args = session.args_from_json(&json!({

@@ -1,0 +1,59 @@
+//! Front-end throughput: lexing + parsing (and checking, and formatting) generated policies of
+//! 100, 1,000 and 10,000 tool blocks. Target: parsing 10,000 blocks under 50 ms, linear in size.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use sqrt_compiler::check::{CheckOptions, check};
+use sqrt_compiler::fmt::format;
+use sqrt_compiler::parse::parse;
+
+/// `n` realistic tool blocks: a let, a policy with priority, two rules and a result block, and a
+/// shorthand (about 12 lines and 400 bytes per block).
+fn policy(n: usize) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        s.push_str(&format!(
+            r##"/// Block {i}.
+let sensitive_{i} = {{"internal_use", "confidential", "pii_{i}"}};
+tool "send_email_{i}" {{
+    priority {p};
+    hard deny when (body.tags overlaps sensitive_{i}) and (not to.value in {{str matching r".*@trustedcorp\.com"}});
+    soft allow when path.value in {{w"/srv/public/*", "a", "b"}} or @args.producers superset of {{"ledger"}};
+    result {{
+        @tags |= {{"t{i}"}}; // tag the output
+        when "restricted" in @tags {{ @consumers &= {{"#hr"}}; }}
+    }}
+}}
+tool "fetch_{i}" -> @producers |= {{"src_{i}"}} when port.value in {{int 1..1024}};
+"##,
+            p = i % 10
+        ));
+    }
+    s
+}
+
+fn frontend(c: &mut Criterion) {
+    let mut group = c.benchmark_group("frontend");
+    group.sample_size(20);
+    for n in [100usize, 1_000, 10_000] {
+        let src = policy(n);
+        assert!(
+            parse(&src).diagnostics.is_empty(),
+            "the generated policy must parse cleanly"
+        );
+        group.throughput(Throughput::Bytes(src.len() as u64));
+        group.bench_with_input(BenchmarkId::new("parse", n), &src, |b, src| {
+            b.iter_with_large_drop(|| parse(src))
+        });
+        group.bench_with_input(BenchmarkId::new("parse_check", n), &src, |b, src| {
+            b.iter_with_large_drop(|| check(src, &CheckOptions::default()))
+        });
+        let program = parse(&src).program;
+        group.bench_with_input(BenchmarkId::new("fmt", n), &src, |b, src| {
+            b.iter(|| format(&program, src))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, frontend);
+criterion_main!(benches);

@@ -1,0 +1,113 @@
+//! Lexer tests: longest match, the split tokens of sqrt.md §2 and comment trivia.
+
+use sqrt_compiler::lex::{Tok, lex};
+
+/// `(token, text)` pairs, without the final `Eof`.
+fn toks(src: &str) -> Vec<(Tok, &str)> {
+    let l = lex(src);
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    l.tokens[..l.tokens.len() - 1]
+        .iter()
+        .map(|t| (t.tok.clone(), &src[t.span.range()]))
+        .collect()
+}
+
+#[test]
+fn longest_match_and_split_tokens() {
+    use Tok::*;
+    assert_eq!(toks("x.value"), [(Word, "x"), (DotValue, ".value")]);
+    assert_eq!(
+        toks("x.valuex"),
+        [(Word, "x"), (Dot, "."), (Word, "valuex")]
+    );
+    assert_eq!(
+        toks("@args @argsx @ tags @tags"),
+        [
+            (AtArgs, "@args"),
+            (At, "@"),
+            (Word, "argsx"),
+            (At, "@"),
+            (Word, "tags"),
+            (At, "@"),
+            (Word, "tags")
+        ]
+    );
+    assert_eq!(
+        toks("-inf -infx +inf inf"),
+        [
+            (Inf { negative: true }, "-inf"),
+            (Minus, "-"),
+            (Word, "infx"),
+            (Inf { negative: false }, "+inf"),
+            (Word, "inf")
+        ]
+    );
+    assert_eq!(
+        toks("1..5 1.5..-2 ..< <.. <..< -="),
+        [
+            (Int(1), "1"),
+            (DotDot, ".."),
+            (Int(5), "5"),
+            (Float(1.5), "1.5"),
+            (DotDot, ".."),
+            (Int(-2), "-2"),
+            (DotDotLt, "..<"),
+            (LtDotDot, "<.."),
+            (LtDotDotLt, "<..<"),
+            (MinusEq, "-=")
+        ]
+    );
+    assert_eq!(
+        toks(r#"r"a" rx"b" w"c" d"d""#),
+        [
+            (RStr("a".into()), r#"r"a""#),
+            (Word, "rx"),
+            (Str("b".into()), r#""b""#),
+            (WStr("c".into()), r#"w"c""#),
+            (DStr("d".into()), r#"d"d""#)
+        ]
+    );
+    assert_eq!(
+        toks("a-5 a - 5"),
+        [
+            (Word, "a"),
+            (Int(-5), "-5"),
+            (Word, "a"),
+            (Minus, "-"),
+            (Int(5), "5")
+        ]
+    );
+    assert_eq!(
+        toks("-9223372036854775808"),
+        [(Int(i64::MIN), "-9223372036854775808")]
+    );
+}
+
+#[test]
+fn comments_and_docs() {
+    let l = lex("// a\n/// b \n//// c\n/* d\n */ x");
+    let docs: Vec<_> = l
+        .tokens
+        .iter()
+        .filter_map(|t| {
+            if let Tok::Doc(d) = &t.tok {
+                Some(d.as_str())
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(docs, ["b", "/ c"]);
+    let comments: Vec<_> = l.comments.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(comments, ["// a", "/* d\n */"]);
+    assert_eq!(l.tokens.len(), 4, "two docs, `x`, end");
+}
+
+#[test]
+fn whitespace_and_bom() {
+    let l = lex("\u{FEFF}\t\r\n\u{C}x");
+    assert!(l.diagnostics.is_empty());
+    assert_eq!(l.tokens[0].span.start, 7);
+    // A BOM anywhere else is no token.
+    assert_eq!(lex("x\u{FEFF}").diagnostics[0].code, "E0001");
+}
