@@ -52,7 +52,14 @@ fn config() -> RunConfig {
         mode: Mode::Normal,
         tools: vec![
             ToolStub::new("get_internal_document", &[("doc_id", true, s.clone())]),
-            ToolStub::new("send_email", &[("to", true, s.clone()), ("subject", true, s.clone()), ("body", true, s)]),
+            ToolStub::new(
+                "send_email",
+                &[
+                    ("to", true, s.clone()),
+                    ("subject", true, s.clone()),
+                    ("body", true, s),
+                ],
+            ),
         ],
         ..RunConfig::default()
     }
@@ -71,17 +78,28 @@ fn run(src: &str, cfg: RunConfig) -> serde_json::Value {
                     NamedMeta::default()
                 }
                 .to_meta(vm.labels_mut());
-                step = vm.resume(Resume::Return { value: json!("The document content is: ..."), meta });
+                step = vm.resume(Resume::Return {
+                    value: json!("The document content is: ..."),
+                    meta,
+                });
             }
         }
     }
 }
 
 fn bench_vm(c: &mut Criterion) {
-    c.bench_function("vm/seed_program_1", |b| b.iter(|| run(black_box(SEED_1), config())));
-    c.bench_function("vm/seed_program_2", |b| b.iter(|| run(black_box(SEED_2), config())));
-    c.bench_function("vm/loop_1000", |b| b.iter(|| run(black_box(LOOP), RunConfig::default())));
-    c.bench_function("vm/compile_only_seed_2", |b| b.iter(|| Vm::new(black_box(SEED_2), config())));
+    c.bench_function("vm/seed_program_1", |b| {
+        b.iter(|| run(black_box(SEED_1), config()))
+    });
+    c.bench_function("vm/seed_program_2", |b| {
+        b.iter(|| run(black_box(SEED_2), config()))
+    });
+    c.bench_function("vm/loop_1000", |b| {
+        b.iter(|| run(black_box(LOOP), RunConfig::default()))
+    });
+    c.bench_function("vm/compile_only_seed_2", |b| {
+        b.iter(|| Vm::new(black_box(SEED_2), config()))
+    });
 }
 
 criterion_group!(benches, bench_vm);

@@ -59,7 +59,9 @@ pub enum NumValue {
     Int(i64),
     Float(f64),
     /// `+inf`, `-inf` or `inf` (positive).
-    Inf { negative: bool },
+    Inf {
+        negative: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -104,7 +106,10 @@ pub enum LetValue {
     Set(SetExpr),
     /// A bare, possibly parenthesised name: takes its target's kind. `parens` counts the
     /// parentheses around it so the formatter keeps them.
-    Alias { target: Ident, parens: u32 },
+    Alias {
+        target: Ident,
+        parens: u32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -199,7 +204,10 @@ pub struct Stmt {
 pub enum StmtKind {
     Update(Update),
     /// `when P { u; ... }`: P is evaluated once when reached.
-    When { cond: Pred, updates: Vec<Update> },
+    When {
+        cond: Pred,
+        updates: Vec<Update>,
+    },
     Error,
 }
 
@@ -295,13 +303,24 @@ pub enum PredKind {
     /// A predicate let.
     Ref(Ident),
     /// `v in S`, or with a quantifier `any v in S` / `all v in S`.
-    In { quant: Option<Quant>, value: ValueExpr, set: SetExpr },
+    In {
+        quant: Option<Quant>,
+        value: ValueExpr,
+        set: SetExpr,
+    },
     /// `v1 == v2`.
     ValueEq(ValueExpr, ValueExpr),
     /// `m overlaps S`, `m subset of S`, `m superset of S`, `m == S`.
-    SetCmp { left: MetaAcc, op: SetCmpOp, right: SetExpr },
+    SetCmp {
+        left: MetaAcc,
+        op: SetCmpOp,
+        right: SetExpr,
+    },
     /// `m is empty`, `m is universal`.
-    Is { left: MetaAcc, universal: bool },
+    Is {
+        left: MetaAcc,
+        universal: bool,
+    },
     Error,
 }
 
@@ -389,9 +408,17 @@ pub struct SetExpr {
 #[derive(Clone, Debug, PartialEq)]
 pub enum SetKind {
     /// Left-associative binary operation (precedence in sqrt.md §3.1).
-    Bin { op: SetOp, lhs: Box<SetExpr>, rhs: Box<SetExpr> },
+    Bin {
+        op: SetOp,
+        lhs: Box<SetExpr>,
+        rhs: Box<SetExpr>,
+    },
     /// `S with e` / `S without e`.
-    With { set: Box<SetExpr>, elem: Element, without: bool },
+    With {
+        set: Box<SetExpr>,
+        elem: Element,
+        without: bool,
+    },
     /// `{e, ...}`
     Literal(Vec<Element>),
     Meta(MetaAcc),
@@ -430,7 +457,10 @@ pub enum DomainKind {
     Bool(bool),
     Int(Range<NumLit>),
     Float(Range<NumLit>),
-    Str { pat: StrPat, length: Option<Range<NumLit>> },
+    Str {
+        pat: StrPat,
+        length: Option<Range<NumLit>>,
+    },
     Datetime(DtSpec),
 }
 
@@ -460,7 +490,11 @@ pub enum RangeOp {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Range<B> {
     Exact(B),
-    Bounded { lo: Option<B>, op: RangeOp, hi: Option<B> },
+    Bounded {
+        lo: Option<B>,
+        op: RangeOp,
+        hi: Option<B>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

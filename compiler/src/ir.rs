@@ -77,9 +77,17 @@ pub enum PredKind {
     Or(Vec<Pred>),
     Not(Box<Pred>),
     /// `v in S`; `quant` for `any`/`all`.
-    In { quant: Option<crate::ast::Quant>, value: Val, set: VSet },
+    In {
+        quant: Option<crate::ast::Quant>,
+        value: Val,
+        set: VSet,
+    },
     ValueEq(Val, Val),
-    SetCmp { left: MetaRef, op: crate::ast::SetCmpOp, right: LSet },
+    SetCmp {
+        left: MetaRef,
+        op: crate::ast::SetCmpOp,
+        right: LSet,
+    },
     IsEmpty(MetaRef),
     IsUniversal(MetaRef),
 }
@@ -128,11 +136,18 @@ pub enum MetaRef {
 pub enum LSet {
     /// A literal of STR elements; any `"*"` makes it universal (`labels` then lists the others,
     /// which do not matter).
-    Lit { labels: Vec<String>, universal: bool },
+    Lit {
+        labels: Vec<String>,
+        universal: bool,
+    },
     Meta(MetaRef),
     Bin(crate::ast::SetOp, Box<LSet>, Box<LSet>),
     /// `with`: `without == false`; a `"*"` element is encoded as `label == "*"`.
-    With { set: Box<LSet>, label: String, without: bool },
+    With {
+        set: Box<LSet>,
+        label: String,
+        without: bool,
+    },
 }
 
 /// A value-set expression, only ever on the right of `in`.
@@ -142,7 +157,11 @@ pub enum VSet {
     Lit(Vec<Elem>),
     Bin(crate::ast::SetOp, Box<VSet>, Box<VSet>),
     /// `with`/`without` applied to a value set.
-    With { set: Box<VSet>, elem: Elem, without: bool },
+    With {
+        set: Box<VSet>,
+        elem: Elem,
+        without: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -164,7 +183,10 @@ pub enum Domain {
     Bool(bool),
     Int(Range<Num>),
     Float(Range<Num>),
-    Str { pat: StrPat, length: Option<Range<Num>> },
+    Str {
+        pat: StrPat,
+        length: Option<Range<Num>>,
+    },
     Datetime(Range<Instant>),
 }
 
@@ -201,7 +223,11 @@ pub enum Bound<B> {
 pub enum Stmt {
     Update(Update),
     /// `when P { ... }`: P is evaluated once, when reached.
-    When { cond: Pred, updates: Vec<Update>, span: Span },
+    When {
+        cond: Pred,
+        updates: Vec<Update>,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -6,16 +6,17 @@
 //! canonical style; `render` turns `diag::Diagnostic`s into the human and JSON formats.
 
 pub mod ast;
+pub mod bytecode;
 pub mod check;
 pub mod diag;
+pub mod disasm;
+pub mod eval;
 pub mod fmt;
+pub mod interp;
 pub mod ir;
 pub mod lex;
-pub mod parse;
-pub mod render;
-pub mod bytecode;
-pub mod disasm;
-pub mod interp;
 pub mod lower;
+pub mod parse;
 pub mod policy;
+pub mod render;
 pub mod verify;

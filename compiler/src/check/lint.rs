@@ -2,7 +2,7 @@
 //! lets (W0005) and set operators mixed without parentheses (W0006). W0003 and W0004 need the
 //! tool schemas and the context, so `typeck` reports them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::resolve::Lets;
 use crate::ast::{self, SetKind, SetOp};
@@ -57,22 +57,29 @@ pub fn rules(policies: &[ir::Policy], diags: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let mut seen: Vec<(&str, ir::Level, ir::Effect, Option<ir::Pred>, Span)> = Vec::new();
+    // Keyed by id, level and outcome so only rules that could be duplicates are compared:
+    // a policy file with thousands of tools stays linear.
+    type Key<'a> = (&'a str, bool, bool);
+    let mut seen: HashMap<Key<'_>, Vec<(Option<ir::Pred>, Span)>> = HashMap::new();
     for p in policies {
         for r in &p.rules {
             let cond = r.cond.as_ref().map(strip);
-            if let Some(first) = seen.iter().find(|(id, level, effect, c, _)| {
-                *id == p.id_text && *level == r.level && *effect == r.effect && *c == cond
-            }) {
+            let key = (
+                p.id_text.as_str(),
+                r.level == ir::Level::Hard,
+                r.effect == ir::Effect::Allow,
+            );
+            let same = seen.entry(key).or_default();
+            if let Some((_, first)) = same.iter().find(|(c, _)| *c == cond) {
                 diags.push(
                     Diagnostic::warning("W0002", r.span, "this rule duplicates an earlier one")
-                        .with_label(first.4, "the same rule is here")
+                        .with_label(*first, "the same rule is here")
                         .with_help(
                             "remove one of them; a duplicate only adds a second identical vote",
                         ),
                 );
             } else {
-                seen.push((&p.id_text, r.level, r.effect, cond, r.span));
+                same.push((cond, r.span));
             }
         }
     }

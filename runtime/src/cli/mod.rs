@@ -7,7 +7,15 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod check;
+mod compile;
+mod demo;
+mod disasm;
+mod eval;
 mod fmt;
+mod mock_llm;
+mod run;
+mod serve;
+mod test;
 
 /// Exit codes of cli.md.
 pub mod exit {
@@ -20,7 +28,11 @@ pub mod exit {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "sqrtc", version, about = "SQRT policy compiler, planner VM and relay")]
+#[command(
+    name = "sqrtc",
+    version,
+    about = "SQRT policy compiler, planner VM and relay"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -46,6 +58,20 @@ pub enum Command {
     Fmt(fmt::Args),
     /// Run the seed tutorial end to end (for now: the seed policy's check results).
     Demo,
+    /// Run the scripted OpenAI-compatible mock provider (prints its address first).
+    MockLlm(mock_llm::Args),
+    /// Run the OpenAI-compatible relay.
+    Serve(serve::Args),
+    /// Compile a policy to verified bytecode (`.sqrtb`).
+    Compile(compile::Args),
+    /// Print the stable listing of a policy's bytecode.
+    Disasm(disasm::Args),
+    /// Evaluate tool calls against a policy.
+    Eval(eval::Args),
+    /// Run policy test files (`*.sqrt-test.json`).
+    Test(test::Args),
+    /// Run a planner program with the policy enforced, against a scripted world.
+    Run(run::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -54,13 +80,24 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::OK });
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
         }
     };
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Fmt(args) => fmt::run(args),
-        Command::Demo => check::demo(),
+        Command::Demo => demo::run(),
+        Command::MockLlm(args) => mock_llm::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Compile(args) => compile::run(args),
+        Command::Disasm(args) => disasm::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Test(args) => test::run(args),
+        Command::Run(args) => run::run(args),
     }
 }
 

@@ -1,0 +1,566 @@
+//! Stage `parse`, LALR edition: tokens → `ast::Program` with syntax diagnostics, driven by the
+//! lalrpop grammar `src/grammar.lalrpop` (sqrt.md §3).
+//!
+//! Three steps:
+//! 1. `classify` turns each `lex::Tok` into a grammar terminal `K`. Words get the purely local
+//!    rules of §3.2: a word after `.`/`@` is a field (or NAME); a word before `.`/`.value` is a
+//!    NAME (a); `union`/`intersect` before `of`, `any`/`all` before a value accessor and
+//!    `true`/`false`/`inf` before `==`/`in` get terminals of their own (b, c). Every other word
+//!    with a keyword's spelling is that keyword's terminal, and the grammar's `Name` accepts
+//!    all of them, so LR(1) lookahead decides the rest. Doc comments leave the token stream
+//!    and are attached to the next token; declarations, members and statements claim them.
+//! 2. The generated LALR(1) parser runs over token indices (its locations), building cover
+//!    nodes for predicates and sets (`cover`). Error recovery (`!`) resynchronises at `;`,
+//!    before a `}`, at a `{…}` group and before the next declaration.
+//! 3. §3.2(d): a let right-hand side is a domain if the grammar parsed one, an alias if it is
+//!    a bare (parenthesised) name, else a predicate if the cover converts to one, else a set.
+//!    This is "classify after parsing with a cover grammar", which needs no backtracking.
+//!
+//! Nesting: the parser itself never recurses, but the tree it builds is bounded like the
+//! hand-written parser's: a node higher than `MAX_DEPTH` is replaced by an error node and
+//! reported once as E0107, so later recursive passes cannot overflow.
+
+mod classify;
+mod cover;
+mod decls;
+
+use std::cell::RefCell;
+
+use lalrpop_util::{ErrorRecovery, ParseError};
+
+pub use self::classify::K;
+use self::classify::{classify, describe_expected};
+use self::cover::{Cv, CvKind, Fail};
+use super::{MAX_DEPTH, Parsed};
+use crate::ast::*;
+use crate::diag::{Diagnostic, Span};
+use crate::lex::{self, Tok, Token};
+
+lalrpop_util::lalrpop_mod!(
+    #[allow(clippy::all, clippy::pedantic, unused_parens, dead_code)]
+    grammar
+);
+
+/// How many END terminals follow the input: one per construct that may be left open at the
+/// end and still be kept (nested `when`, `when`, block); policies close on recovery.
+const ENDS: usize = 3;
+
+type Recovery = ErrorRecovery<usize, K, ()>;
+
+/// Parses one source text with the LALR grammar; same output contract as `parse::parse`.
+pub fn parse_lalr(src: &str) -> Parsed {
+    let lexed = lex::lex(src);
+    let cx = Cx::new(src, lexed.tokens, lexed.unterminated);
+    let input = cx
+        .kinds
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| Ok::<_, ()>((i, k, i + 1)));
+    let mut items = match grammar::ProgramParser::new().parse(&cx, input) {
+        Ok(items) => items,
+        Err(e) => {
+            // Recovery always succeeds at the top level; keep this as a located error anyway.
+            cx.diags.borrow_mut().extend(cx.syntax_error(&e));
+            Vec::new()
+        }
+    };
+    let mut syntax = cx.finish();
+    cx.resync_at_declarations(&mut items, &mut syntax);
+    let mut diagnostics = lexed.diagnostics;
+    diagnostics.extend(syntax);
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    diagnostics.dedup_by(|a, b| a.code == b.code && a.span == b.span);
+    Parsed {
+        program: Program {
+            items,
+            comments: lexed.comments,
+            span: Span::new(0, src.len()),
+        },
+        diagnostics,
+    }
+}
+
+/// One run of consecutive `///` lines before a token.
+struct DocRun {
+    doc: Doc,
+    lines: Vec<Span>,
+}
+
+/// A reported problem that turns the innermost enclosing construct into an error node.
+struct Poison {
+    at: usize,
+    /// `None` for a problem whose diagnostic another one already covers.
+    diag: Option<Diagnostic>,
+    taken: bool,
+}
+
+/// The parser's context: tokens with their terminals, attached docs, and diagnostics.
+pub struct Cx<'s> {
+    src: &'s str,
+    toks: Vec<Token>,
+    kinds: Vec<K>,
+    /// Index of the first END token (the number of real tokens).
+    end: usize,
+    /// `docs[i]`: the doc comments right before token `i`.
+    docs: Vec<Option<DocRun>>,
+    /// 0 = unclaimed, 1 = claimed by a declaration, member or statement, 2 = dangling.
+    doc_state: RefCell<Vec<u8>>,
+    unterminated: bool,
+    diags: RefCell<Vec<Diagnostic>>,
+    poison: RefCell<Vec<Poison>>,
+    /// `(first token, error token)` of each broken declaration.
+    top_errors: RefCell<Vec<(usize, usize)>>,
+}
+
+impl<'s> Cx<'s> {
+    fn new(src: &'s str, all: Vec<Token>, unterminated: bool) -> Cx<'s> {
+        let mut toks = Vec::with_capacity(all.len());
+        let mut docs = Vec::with_capacity(all.len());
+        let mut run: Option<DocRun> = None;
+        for t in all {
+            match t.tok {
+                Tok::Doc(line) => match &mut run {
+                    Some(r) => {
+                        r.doc.text.push('\n');
+                        r.doc.text.push_str(&line);
+                        r.doc.span = r.doc.span.to(t.span);
+                        r.lines.push(t.span);
+                    }
+                    None => {
+                        run = Some(DocRun {
+                            doc: Doc {
+                                text: line,
+                                span: t.span,
+                            },
+                            lines: vec![t.span],
+                        })
+                    }
+                },
+                _ => {
+                    docs.push(run.take());
+                    toks.push(t);
+                }
+            }
+        }
+        let mut kinds = classify(src, &toks);
+        // The lexer's `Eof` becomes the first END; `end` is its index.
+        let end = toks.len() - 1;
+        kinds[end] = K::End;
+        for _ in 1..ENDS {
+            toks.push(toks[end].clone());
+            docs.push(None);
+            kinds.push(K::End);
+        }
+        let doc_state = RefCell::new(vec![0; toks.len()]);
+        let cx = Cx {
+            src,
+            toks,
+            kinds,
+            end,
+            docs,
+            doc_state,
+            unterminated,
+            diags: RefCell::new(Vec::new()),
+            poison: RefCell::new(Vec::new()),
+            top_errors: RefCell::new(Vec::new()),
+        };
+        cx.field_prescan();
+        cx
+    }
+
+    /// Whether token `i` starts a declaration for recovery: `let NAME =` or `tool "…"`.
+    fn starts_declaration(&self, i: usize) -> bool {
+        let word = |j: usize| self.toks.get(j).is_some_and(|t| t.tok == Tok::Word);
+        let tok = |j: usize| self.toks.get(j).map(|t| &t.tok);
+        (word(i) && self.text(i) == "let" && word(i + 1) && tok(i + 2) == Some(&Tok::Eq))
+            || (word(i)
+                && self.text(i) == "tool"
+                && matches!(tok(i + 1), Some(Tok::Str(_) | Tok::RStr(_))))
+    }
+
+    /// The automaton's top-level recovery resumes at the first `;` or `let`/`tool` keyword it
+    /// can; the hand-written parser (the reference behaviour) skips from the error token
+    /// brace-balanced through the next `;` or up to the next `let NAME =`/`tool "…"`. Where
+    /// that reaches further, the error item is extended over it, and what the automaton
+    /// parsed and reported in that stretch is dropped (lexical diagnostics stay).
+    fn resync_at_declarations(&self, items: &mut Vec<Item>, diags: &mut Vec<Diagnostic>) {
+        for &(first, at) in self.top_errors.borrow().iter() {
+            let mut depth = 0u32;
+            let mut end = self.end;
+            for i in at..self.end {
+                match self.kinds[i] {
+                    K::Semi if depth == 0 => {
+                        end = i + 1;
+                        break;
+                    }
+                    K::LBrace => depth += 1,
+                    K::RBrace => depth = depth.saturating_sub(1),
+                    _ if depth == 0 && i > at && self.starts_declaration(i) => {
+                        end = i;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let start = self.toks[first.min(self.end)].span.start;
+            let Some(k) = items
+                .iter()
+                .position(|it| it.span.start == start && it.kind == ItemKind::Error)
+            else {
+                continue;
+            };
+            let (from, to) = (items[k].span.end, self.span(at, end).end);
+            if to <= from {
+                continue;
+            }
+            items.retain(|it| !(it.span.start >= from && it.span.end <= to));
+            items[k].span.end = to;
+            diags.retain(|d| {
+                !(d.code.starts_with("E01")
+                    && d.span.start >= from
+                    && d.span.start <= to
+                    && d.span.start > self.toks[at].span.start)
+            });
+        }
+    }
+
+    /// Remaining diagnostics: poisons no construct claimed, and misplaced doc comments (E0103).
+    fn finish(&self) -> Vec<Diagnostic> {
+        let mut out = self.diags.take();
+        for p in self.poison.take() {
+            if !p.taken {
+                out.extend(p.diag);
+            }
+        }
+        let state = self.doc_state.borrow();
+        let last = self.end;
+        for (i, run) in self.docs.iter().enumerate() {
+            let Some(run) = run else { continue };
+            if state[i] == 1 {
+                continue;
+            }
+            if state[i] == 2 || i == last {
+                out.push(misplaced_doc(run.doc.span));
+            } else {
+                out.extend(run.lines.iter().map(|&s| misplaced_doc(s)));
+            }
+        }
+        out
+    }
+
+    // ---- tokens and spans ---------------------------------------------------------------
+
+    fn text(&self, i: usize) -> &'s str {
+        &self.src[self.toks[i].span.range()]
+    }
+
+    /// The span of tokens `l..r`.
+    pub fn span(&self, l: usize, r: usize) -> Span {
+        let start = self.toks[l.min(self.toks.len() - 1)].span;
+        let r = r.min(self.end);
+        if r <= l {
+            return Span::new(start.start as usize, start.start as usize);
+        }
+        start.to(self.toks[r - 1].span)
+    }
+
+    pub fn ident(&self, i: usize) -> Ident {
+        Ident {
+            name: self.text(i).to_string(),
+            span: self.toks[i].span,
+        }
+    }
+
+    pub fn str_lit(&self, i: usize) -> StrLit {
+        let value = match &self.toks[i].tok {
+            Tok::Str(v) | Tok::RStr(v) | Tok::WStr(v) | Tok::DStr(v) => v.clone(),
+            _ => String::new(),
+        };
+        StrLit {
+            value,
+            raw: self.text(i).to_string(),
+            span: self.toks[i].span,
+        }
+    }
+
+    pub fn num(&self, i: usize) -> NumLit {
+        let value = match self.toks[i].tok {
+            Tok::Int(v) => NumValue::Int(v),
+            Tok::Float(v) => NumValue::Float(v),
+            Tok::Inf { negative } => NumValue::Inf { negative },
+            _ => NumValue::Inf { negative: false },
+        };
+        NumLit {
+            value,
+            raw: self.text(i).to_string(),
+            span: self.toks[i].span,
+        }
+    }
+
+    /// How a diagnostic names token `i`.
+    fn found(&self, i: usize) -> String {
+        match self.toks[i].tok {
+            Tok::Word => format!("`{}`", self.text(i)),
+            ref t => t.describe().to_string(),
+        }
+    }
+
+    // ---- diagnostics --------------------------------------------------------------------
+
+    fn poison(&self, at: usize, diag: Diagnostic) {
+        self.poison.borrow_mut().push(Poison {
+            at,
+            diag: Some(diag),
+            taken: false,
+        });
+    }
+
+    /// Takes the poisons inside tokens `l..r`; the earliest is the construct's diagnostic
+    /// (`Some(None)`: the construct is an error already reported elsewhere).
+    fn take_poison(&self, l: usize, r: usize) -> Option<Option<Diagnostic>> {
+        let mut ps = self.poison.borrow_mut();
+        let mut first: Option<(usize, Option<Diagnostic>)> = None;
+        for p in ps
+            .iter_mut()
+            .filter(|p| !p.taken && p.at >= l && p.at < r.max(l + 1))
+        {
+            p.taken = true;
+            if first.as_ref().is_none_or(|(at, _)| p.at < *at) {
+                first = Some((p.at, p.diag.clone()));
+            }
+        }
+        first.map(|(_, d)| {
+            d.map(|d| {
+                if d.code == "E0107" {
+                    self.outermost_too_deep(l, r, d)
+                } else {
+                    d
+                }
+            })
+        })
+    }
+
+    /// A parenthesis nest is reported at its parenthesis number `MAX_DEPTH + 1` counted from
+    /// the outside, where a top-down reading first exceeds the limit (the automaton, reducing
+    /// bottom-up, finds the innermost one first).
+    fn outermost_too_deep(&self, l: usize, r: usize, mut d: Diagnostic) -> Diagnostic {
+        let mut depth = 0u32;
+        for i in l..r.min(self.kinds.len()) {
+            match self.kinds[i] {
+                K::LParen => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        d.span = self.toks[i].span;
+                        break;
+                    }
+                }
+                K::RParen => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        d
+    }
+
+    /// E0101 at token `i` for a construct that parsed but is not what its position needs.
+    fn unexpected(&self, i: usize, context: &str) -> Diagnostic {
+        if i >= self.end {
+            let at = self.prev_end();
+            return Diagnostic::error(
+                "E0102",
+                Span::new(at, at),
+                format!("unexpected end of input in {context}"),
+            );
+        }
+        Diagnostic::error(
+            "E0101",
+            self.toks[i].span,
+            format!("unexpected {} in {context}", self.found(i)),
+        )
+    }
+
+    /// The end of the last real token (where "unexpected end of input" points).
+    fn prev_end(&self) -> usize {
+        if self.end == 0 {
+            0
+        } else {
+            self.toks[self.end - 1].span.end as usize
+        }
+    }
+
+    /// E0102 "expected `}`" for a construct the input ends inside.
+    fn unclosed_at_end(&self, what: &str) {
+        if self.unterminated {
+            return;
+        }
+        let at = self.prev_end();
+        self.diags.borrow_mut().push(Diagnostic::error(
+            "E0102",
+            Span::new(at, at),
+            format!("unexpected end of input: expected `}}` to close the {what}"),
+        ));
+    }
+
+    /// E0101/E0102 from the LALR automaton, with the terminals it expected.
+    fn syntax_error(&self, e: &ParseError<usize, K, ()>) -> Option<Diagnostic> {
+        let d = match e {
+            ParseError::UnrecognizedToken {
+                token: (i, _, _),
+                expected,
+            } if *i >= self.end => {
+                if self.unterminated {
+                    return None;
+                }
+                let at = self.prev_end();
+                Diagnostic::error(
+                    "E0102",
+                    Span::new(at, at),
+                    format!(
+                        "unexpected end of input: expected {}",
+                        describe_expected(expected)
+                    ),
+                )
+            }
+            ParseError::UnrecognizedToken {
+                token: (i, _, _),
+                expected,
+            } => Diagnostic::error(
+                "E0101",
+                self.toks[*i].span,
+                format!(
+                    "expected {}, found {}",
+                    describe_expected(expected),
+                    self.found(*i)
+                ),
+            ),
+            ParseError::UnrecognizedEof { expected, .. } => {
+                if self.unterminated {
+                    return None;
+                }
+                let at = if self.toks.len() >= 2 {
+                    self.toks[self.toks.len() - 2].span.end as usize
+                } else {
+                    0
+                };
+                Diagnostic::error(
+                    "E0102",
+                    Span::new(at, at),
+                    format!(
+                        "unexpected end of input: expected {}",
+                        describe_expected(expected)
+                    ),
+                )
+            }
+            _ => Diagnostic::error("E0101", Span::new(0, 0), "syntax error"),
+        };
+        Some(d)
+    }
+
+    /// The diagnostic of a recovered error node over `l..r`: the earliest of its poisons and
+    /// the automaton's error (the hand-written parser stops at the first one).
+    fn error_node(&self, l: usize, e: &Recovery, r: usize) {
+        // Doc comments from the error on, in what recovery skipped, are not reported.
+        let syn_at = match &e.error {
+            ParseError::UnrecognizedToken {
+                token: (i, _, _), ..
+            } => *i,
+            _ => usize::MAX,
+        };
+        {
+            let mut state = self.doc_state.borrow_mut();
+            for i in syn_at.max(l + 1)..r.min(self.end) {
+                if state[i] == 0 {
+                    state[i] = 1;
+                }
+            }
+        }
+        let syn = self.syntax_error(&e.error);
+        let first_poison = {
+            let ps = self.poison.borrow();
+            ps.iter()
+                .filter(|p| !p.taken && p.at >= l && p.at < r.max(l + 1))
+                .map(|p| p.at)
+                .min()
+        };
+        let poisoned = self.take_poison(l, r.max(syn_at.saturating_add(1)));
+        match (poisoned, first_poison) {
+            (Some(p), Some(at)) if at <= syn_at => self.diags.borrow_mut().extend(p),
+            _ => self.diags.borrow_mut().extend(syn),
+        }
+    }
+
+    fn claim_docs(&self, i: usize) -> Option<Doc> {
+        let run = self.docs.get(i)?.as_ref()?;
+        self.doc_state.borrow_mut()[i] = 1;
+        Some(run.doc.clone())
+    }
+
+    fn dangle(&self, i: usize) {
+        if self.docs.get(i).is_some_and(Option::is_some) {
+            self.doc_state.borrow_mut()[i] = 2;
+        }
+    }
+
+    fn too_deep(&self, at: usize) -> Cv {
+        let d = Diagnostic::error(
+            "E0107",
+            self.toks[at].span,
+            format!("nesting too deep (more than {MAX_DEPTH} levels)"),
+        )
+        .with_help("split the expression into named `let`s");
+        self.poison(at, d);
+        Cv {
+            kind: CvKind::Bad,
+            l: at,
+            r: at + 1,
+            h: 1,
+        }
+    }
+
+    /// A node of height `h`, or E0107 at token `at` if that is too high.
+    fn node(&self, kind: CvKind, l: usize, r: usize, h: u32, at: usize) -> Cv {
+        if h > MAX_DEPTH {
+            let mut bad = self.too_deep(at);
+            (bad.l, bad.r) = (l, r);
+            return bad;
+        }
+        Cv { kind, l, r, h }
+    }
+
+    fn spanner(&self) -> impl Fn(usize, usize) -> Span + '_ {
+        |l, r| self.span(l, r)
+    }
+
+    /// A predicate position: the cover as a predicate, or an error reported at its token.
+    fn to_pred(&self, c: Cv) -> Pred {
+        if let Err(Fail::At(i)) = c.pred_check() {
+            self.poison(i, self.unexpected(i, "a condition"));
+            return Pred {
+                kind: PredKind::Error,
+                span: self.span(c.l, c.r),
+            };
+        }
+        c.into_pred(&self.spanner())
+    }
+
+    pub fn to_set(&self, c: Cv) -> SetExpr {
+        if let Err(Fail::At(i)) = c.set_check() {
+            self.poison(i, self.unexpected(i, "a set expression"));
+            return SetExpr {
+                kind: SetKind::Error,
+                span: self.span(c.l, c.r),
+            };
+        }
+        c.into_set(&self.spanner())
+    }
+}
+
+/// The grammar boxes large nodes (the parser moves its symbols often); this unboxes a list.
+fn unbox<T>(v: Vec<Box<T>>) -> Vec<T> {
+    v.into_iter().map(|b| *b).collect()
+}
+
+fn misplaced_doc(span: Span) -> Diagnostic {
+    Diagnostic::error("E0103", span, "doc comment is not followed by a declaration, member or statement").with_help(
+        "doc comments (`///`) document the `let`, `tool`, member or statement right after them; use `//` for an ordinary comment",
+    )
+}
