@@ -189,7 +189,7 @@ impl ChatRequest {
                 Some("is not a Python identifier")
             } else if PYTHON_KEYWORDS.contains(&name) {
                 Some("is a Python keyword")
-            } else if PLANNER_RESERVED.contains(&name) {
+            } else if sqrt_vm::builtins::names::is_reserved(name) {
                 Some("is a planner builtin or module")
             } else {
                 None
@@ -210,46 +210,6 @@ const PYTHON_KEYWORDS: [&str; 35] = [
     "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
     "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
     "with", "yield",
-];
-
-/// The planner's builtins (planner.md §2), modules and internal tool.
-const PLANNER_RESERVED: [&str; 36] = [
-    "abs",
-    "all",
-    "any",
-    "bool",
-    "chr",
-    "dict",
-    "divmod",
-    "enumerate",
-    "filter",
-    "float",
-    "format",
-    "int",
-    "isinstance",
-    "len",
-    "list",
-    "map",
-    "max",
-    "min",
-    "ord",
-    "print",
-    "range",
-    "repr",
-    "reversed",
-    "round",
-    "set",
-    "sorted",
-    "str",
-    "sum",
-    "tuple",
-    "type",
-    "zip",
-    "json",
-    "datetime",
-    "re",
-    "parse_with_ai",
-    "final_return_value",
 ];
 
 fn check_messages(messages: Option<&Value>, limits: &LimitsConfig) -> Result<(), ApiError> {
@@ -755,6 +715,9 @@ mod tests {
             ("class", false),
             ("parse_with_ai", false),
             ("json", false),
+            ("ValueError", false),
+            ("BaseException", false),
+            ("final_return_value", false),
             ("9lives", false),
         ] {
             let r = parse(with(

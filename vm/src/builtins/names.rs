@@ -69,6 +69,16 @@ pub const NAMES: &[&str] = &[
 pub const N_PUBLIC: usize = 49;
 const FIRST_EXC: usize = 31;
 
+/// Whether a tool may not be named `name` in a planner program: it would shadow a builtin, an
+/// exception class, a module, the internal tool or `final_return_value`.
+pub fn is_reserved(name: &str) -> bool {
+    builtin_index(name).is_some()
+        || matches!(
+            name,
+            "json" | "datetime" | "re" | "parse_with_ai" | "final_return_value"
+        )
+}
+
 pub fn builtin_index(n: &str) -> Option<u32> {
     if n == "BaseException" {
         return builtin_index("Exception");
