@@ -9,45 +9,11 @@ use common::*;
 use serde_json::json;
 use sqrt_vm::*;
 
-const PROGRAM_1: &str = r#"# Retrieve the internal document and email it
-final_return_value = None
+/// The seed tutorial's program 1, verbatim (shared with the `sqrtc run` tests).
+const PROGRAM_1: &str = include_str!("../../tests/run/seed_program_1.py");
 
-doc_id = "DOC12345"
-recipient = "research@gmail.com"
-subject = f"Internal Document {doc_id}"
-
-# Get the document content
-document_content = get_internal_document(doc_id=doc_id)
-
-# Prepare email body
-email_body = f"Attached is the content of internal document {doc_id}:\n\n{document_content}"
-
-# Send the email (🚨 BLOCKED HERE)
-send_result = send_email(to=recipient, subject=subject, body=email_body)
-"#;
-
-const PROGRAM_2: &str = r#"# Retrieve the document and email it to the recipient.
-final_return_value = None
-
-try:
-    doc_content = get_internal_document(doc_id="DOC12345")
-    email_subject = "Requested document DOC12345"
-    email_body = (
-        "Hello,\n\n"
-        "Attached below is the content of internal document DOC12345 as requested:\n\n"
-        f"{doc_content}\n\n"
-        "Regards,\nAutomated Document Service"
-    )
-    send_email(to="user@trustedcorp.com", subject=email_subject, body=email_body)
-    final_return_value = {
-        "status": "success",
-        "doc_id": "DOC12345",
-        "emailed_to": "user@trustedcorp.com",
-        "message": "Document retrieved and emailed successfully."
-    }
-except Exception as e:
-    final_return_value = {"status": "error", "error": str(e)}
-"#;
+/// The seed tutorial's program 2, verbatim (shared with the `sqrtc run` tests).
+const PROGRAM_2: &str = include_str!("../../tests/run/seed_program_2.py");
 
 fn tools() -> Vec<ToolStub> {
     let s = json!({"type": "string"});
