@@ -31,7 +31,10 @@ pub(crate) fn call_method(vm: &mut Vm, recv: Slot, name: &str, args: Vec<Slot>, 
         Value::Tuple(t) => {
             let l = vm.heap.deep(&rv, rl).join(deep_all(vm, &args, &kw));
             let items = t.to_vec();
-            seq_query(vm, &items, name, &args, l).or_else(|_| no_such(vm, &rv, name, l))
+            match name {
+                "count" | "index" => seq_query(vm, &items, name, &args, l, true),
+                _ => no_such(vm, &rv, name, l),
+            }
         }
         Value::Ref(r) => {
             let r = *r;
@@ -91,7 +94,14 @@ pub(crate) fn call_method(vm: &mut Vm, recv: Slot, name: &str, args: Vec<Slot>, 
 }
 
 /// index/count shared by list and tuple.
-fn seq_query(vm: &mut Vm, items: &[Slot], name: &str, args: &[Slot], l: Label) -> R<Slot> {
+fn seq_query(
+    vm: &mut Vm,
+    items: &[Slot],
+    name: &str,
+    args: &[Slot],
+    l: Label,
+    tuple: bool,
+) -> R<Slot> {
     match name {
         "count" => {
             arity(vm, name, args, 1, 1, l)?;
@@ -113,6 +123,9 @@ fn seq_query(vm: &mut Vm, items: &[Slot], name: &str, args: &[Slot], l: Label) -
                 if vm.eq(x, &args[0].0) {
                     return Ok((Value::Int(i as i64), l));
                 }
+            }
+            if tuple {
+                return vm.err("ValueError", "tuple.index(x): x not in tuple", l);
             }
             let what = vm.repr_of(&args[0].0);
             vm.err("ValueError", format!("{what} is not in list"), l)
@@ -245,7 +258,7 @@ fn list_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, mut 
         }
         "count" | "index" => {
             let items = items(vm);
-            seq_query(vm, &items, name, &args, whole)
+            seq_query(vm, &items, name, &args, whole, false)
         }
         _ => no_such(vm, &Value::Ref(r), name, whole),
     }
@@ -347,7 +360,7 @@ fn dict_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: 
                     vm.heap.get_mut(r).own.join_in(l.join(rl).join(sp));
                     Ok((Value::Tuple(Rc::new(vec![k, v])), acc))
                 }
-                None => vm.err("KeyError", "'popitem(): dictionary is empty'", whole),
+                None => vm.err("KeyError", "popitem(): dictionary is empty", whole),
             }
         }
         "setdefault" => {
@@ -454,7 +467,7 @@ fn set_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: K
                     vm.heap.get_mut(r).own.join_in(l.join(rl).join(sp));
                     Ok((v, l.join(rl).join(own)))
                 }
-                None => vm.err("KeyError", "'pop from an empty set'", whole),
+                None => vm.err("KeyError", "pop from an empty set", whole),
             }
         }
         "clear" => {
@@ -462,6 +475,18 @@ fn set_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: K
                 unreachable!()
             };
             s.clear();
+            vm.heap.get_mut(r).own.join_in(whole.join(sp));
+            Ok(none)
+        }
+        "intersection_update" | "difference_update" | "symmetric_difference_update" => {
+            // In place: compute the non-mutating result, then swap it in.
+            let base = name.trim_end_matches("_update");
+            let (res, _) = set_method(vm, r, rl, base, args, kw)?;
+            let Value::Ref(n) = res else { unreachable!() };
+            let Obj::Set(out) = vm.heap.get(n).obj.clone() else {
+                unreachable!()
+            };
+            vm.heap.get_mut(r).obj = Obj::Set(out);
             vm.heap.get_mut(r).own.join_in(whole.join(sp));
             Ok(none)
         }

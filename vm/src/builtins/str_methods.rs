@@ -275,20 +275,26 @@ pub(crate) fn str_method(
                 _ => d as usize,
             };
             let (a, e) = (b(args.get(1), 0), b(args.get(2), n));
+            // CPython: a start past the end (or past `end`) finds nothing, not even "".
+            let past = a > e || matches!(args.get(1), Some((Value::Int(i), _)) if *i > n);
             let sub: String = if a <= e {
                 cs[a..e].iter().collect()
             } else {
                 String::new()
             };
             if name == "count" {
-                let c = if p.is_empty() {
+                let c = if past {
+                    0
+                } else if p.is_empty() {
                     sub.chars().count() + 1
                 } else {
                     sub.matches(p).count()
                 };
                 Value::Int(c as i64)
             } else {
-                let found = if name.starts_with('r') {
+                let found = if past {
+                    None
+                } else if name.starts_with('r') {
                     sub.rfind(p)
                 } else {
                     sub.find(p)

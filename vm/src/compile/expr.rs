@@ -221,24 +221,43 @@ impl<'a> Compiler<'a> {
                 self.f().pc_depth -= 1;
             }
             Expr::Compare(c) => {
+                // `a < b < c` is `a < b and b < c` with `b` evaluated once: later operands
+                // are only evaluated while the chain holds, so they run under its pc.
+                let chained = c.ops.len() > 1;
+                if chained {
+                    self.emit(Instr::PcSave);
+                    self.f().pc_depth += 1;
+                }
                 let mut left = self.expr(&c.left);
                 let mut ends = vec![];
                 for (i, (op, right)) in c.ops.iter().zip(c.comparators.iter()).enumerate() {
-                    let r = self.expr(right);
-                    self.span = c.range;
                     if i == 0 {
+                        let r = self.expr(right);
+                        self.span = c.range;
                         self.emit(Instr::Compare {
                             dst,
                             op: cmpop(*op),
                             a: left,
                             b: r,
                         });
+                        if chained {
+                            // The middle operand is evaluated once; keep it in a fresh register.
+                            left = self.tmp();
+                            self.emit(Instr::Move { dst: left, src: r });
+                        }
                     } else {
+                        self.span = c.range;
+                        self.emit(Instr::PcJoin {
+                            src: dst,
+                            check: true,
+                        });
                         ends.push(self.emit(Instr::JumpIf {
                             cond: dst,
                             target: 0,
                             when: false,
                         }));
+                        let r = self.expr(right);
+                        self.span = c.range;
                         let t = self.tmp();
                         self.emit(Instr::Compare {
                             dst: t,
@@ -248,14 +267,16 @@ impl<'a> Compiler<'a> {
                         });
                         self.emit(Instr::LabelJoin { dst: t, src: dst });
                         self.emit(Instr::Move { dst, src: t });
+                        left = self.tmp();
+                        self.emit(Instr::Move { dst: left, src: r });
                     }
-                    // The middle operand is evaluated once; keep it in a fresh register.
-                    let keep = self.tmp();
-                    self.emit(Instr::Move { dst: keep, src: r });
-                    left = keep;
                 }
                 for j in ends {
                     self.patch(j);
+                }
+                if chained {
+                    self.emit(Instr::PcPop { keep: false });
+                    self.f().pc_depth -= 1;
                 }
             }
             Expr::If(i) => {

@@ -334,7 +334,10 @@ impl Vm {
                     return self.err("ZeroDivisionError", "float modulo", l);
                 }
                 let r = a % b;
-                Ok(Value::Float(if r != 0.0 && ((r < 0.0) != (b < 0.0)) {
+                // As CPython: the result takes the divisor's sign, including a zero result.
+                Ok(Value::Float(if r == 0.0 {
+                    0.0f64.copysign(b)
+                } else if (r < 0.0) != (b < 0.0) {
                     r + b
                 } else {
                     r

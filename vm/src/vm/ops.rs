@@ -127,6 +127,16 @@ impl Vm {
                             | "zip"
                     )
                     || names::is_exception(*b)
+                    || matches!(
+                        names::name(*b),
+                        "NoneType"
+                            | "function"
+                            | "builtin_function_or_method"
+                            | "module"
+                            | "method"
+                            | "slice"
+                            | "ellipsis"
+                    )
                 {
                     "type".into()
                 } else {

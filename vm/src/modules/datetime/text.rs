@@ -66,6 +66,9 @@ pub(crate) fn strftime(d: &Dt, fmt: &str) -> String {
             Some('b') | Some('h') => out.push_str(&MONTHS[(mo - 1) as usize][..3]),
             Some('B') => out.push_str(MONTHS[(mo - 1) as usize]),
             Some('j') => out.push_str(&format!("{yday:03}")),
+            // Week of the year (C: Sunday- resp. Monday-first; days before the first are week 0).
+            Some('U') => out.push_str(&format!("{:02}", (yday + 6 - ((wd as i64 + 1) % 7)) / 7)),
+            Some('W') => out.push_str(&format!("{:02}", (yday + 6 - wd as i64) / 7)),
             Some('z') => out.push_str(&off.map(|o| off_str(o, false)).unwrap_or_default()),
             Some(':') if it.clone().next() == Some('z') => {
                 it.next();
