@@ -24,8 +24,16 @@ fn demo_denies_the_gmail_recipient_and_allows_the_trusted_one() {
     assert!(case1.contains(r#"tags=["__non_executable","confidential","internal_use"]"#));
     assert!(case1.contains("to=\"research@gmail.com\""));
     assert!(case1.contains("verdict hard_denied by send_email#1"));
-    // A denied call is never executed, so only the document has a labelled result.
+    // A denied call is never executed, so only the document has a labelled result, and the
+    // denial ends the program.
     assert_eq!(case1.matches("    result ").count(), 1);
+    assert!(case1.contains("failure: policy_denied: Tool call send_email denied"));
+    // The generated program is shown, numbered, with the blocked line.
+    assert!(
+        case1.contains(
+            "15 send_result = send_email(to=recipient, subject=subject, body=email_body)"
+        )
+    );
     // Case 2: the same body to the trusted domain is allowed by the default.
     assert!(case2.contains("to=\"user@trustedcorp.com\""));
     assert!(!case2.contains("hard_denied"));
@@ -36,4 +44,6 @@ fn demo_denies_the_gmail_recipient_and_allows_the_trusted_one() {
         2
     );
     assert_eq!(case2.matches("    result ").count(), 2);
+    assert!(case2.contains(r#"success: {"status":"success","doc_id":"DOC12345""#));
+    assert!(case2.contains("20 except Exception as e:"));
 }

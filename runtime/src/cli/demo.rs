@@ -1,17 +1,19 @@
 //! `sqrtc demo`: the seed tutorial's two cases, offline.
 //!
-//! Until the dual-LLM relay is wired to the VM, the demo drives the policy engine the way the
-//! relay will: it checks each tool call of the tutorial's program, labels each result through the
-//! result lifecycle, and carries the document's tags into the email body (as the VM's f-string
-//! propagation does), so the verdicts shown are the engine's real ones.
+//! Each case runs the program the tutorial's planner generated, unchanged, in the planner VM, with
+//! the seed policy checked before every tool call by the host loop (`crate::host`) and scripted
+//! tool answers. The verdicts, labels and rules shown are the engine's real ones. What is not
+//! here yet is the relay and a (mock) planner LLM producing the program over HTTP.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use serde_json::json;
-use sqrt_compiler::policy::{Policy, Session, Verdict};
+use serde_json::{Value as Json, json};
+use sqrt_compiler::policy::Policy;
 use sqrt_std::prelude::Presets;
-use sqrt_std::value::{MetaValue, Value};
+use sqrt_vm::{RunConfig, Status, ToolStub};
+
+use crate::host::{Answer, HostRun, World, run_program};
 
 /// The seed tutorial's policy, verbatim.
 pub const SEED_POLICY: &str = r#"// Define sensitive document tags
@@ -26,91 +28,48 @@ tool "send_email" {
 }
 "#;
 
+/// The programs the tutorial's planner generated for its two cases, verbatim.
+const PROGRAM_1: &str = include_str!("../../../tests/run/seed_program_1.py");
+const PROGRAM_2: &str = include_str!("../../../tests/run/seed_program_2.py");
+
 const DOCUMENT: &str = "The document content is: 'Sequrity is a secure AI...'";
 
-/// One tool call of the demo and what the engine decided.
-pub struct Step {
-    pub tool: &'static str,
-    pub args: serde_json::Value,
-    pub verdict: Verdict,
-    /// The labelled result, for allowed calls.
-    pub result: Option<serde_json::Value>,
+/// The tutorial's client: it fetches the document and sends the email when asked to.
+struct TutorialTools;
+
+impl World for TutorialTools {
+    fn answer(&mut self, tool: &str, _args: &[(String, Json)]) -> Answer {
+        match tool {
+            "get_internal_document" => Answer::Output(json!(DOCUMENT)),
+            "send_email" => Answer::Output(json!("Email sent")),
+            other => Answer::Missing(format!("no scripted answer for {other}")),
+        }
+    }
 }
 
-/// Runs the tutorial's program for one recipient: fetch the document, then email it.
-pub fn run_case(policy: &Policy, recipient: &str) -> Result<Vec<Step>, String> {
-    let mut session = policy.new_session();
-    let mut steps = Vec::new();
-
-    let args = session.args_from_json(&json!({"doc_id": "DOC12345"}))?;
-    let (verdict, document) = call(
+/// Runs one of the tutorial's programs under the seed policy.
+pub fn run_case(policy: &Policy, program: &str) -> HostRun {
+    let text = json!({"type": "string"});
+    let tools = vec![
+        ToolStub::new("get_internal_document", &[("doc_id", true, text.clone())]),
+        ToolStub::new(
+            "send_email",
+            &[
+                ("to", true, text.clone()),
+                ("subject", true, text.clone()),
+                ("body", true, text),
+            ],
+        ),
+    ];
+    run_program(
+        program,
+        RunConfig {
+            tools,
+            ..RunConfig::default()
+        },
         policy,
-        &mut session,
-        "get_internal_document",
-        &args,
-        DOCUMENT,
-    )?;
-    steps.push(step(
-        &session,
-        "get_internal_document",
-        &args,
-        verdict,
-        &document,
-    ));
-    let Some(document) = document else {
-        return Ok(steps);
-    };
-
-    // `email_body = f"...{document_content}"`: the body carries the document's meta.
-    let body = MetaValue::new(
-        Value::Str(format!(
-            "Attached is the content of internal document DOC12345:\n\n{DOCUMENT}"
-        )),
-        document.meta.clone(),
-    );
-    let mut args = session.args_from_json(&json!({
-        "to": recipient,
-        "subject": "Internal Document DOC12345",
-    }))?;
-    args.push(("body".to_owned(), body));
-    let (verdict, sent) = call(policy, &mut session, "send_email", &args, "Email sent")?;
-    steps.push(step(&session, "send_email", &args, verdict, &sent));
-    Ok(steps)
-}
-
-/// Checks a call and, when it is allowed, runs the result lifecycle on the tool's output.
-fn call(
-    policy: &Policy,
-    session: &mut Session,
-    tool: &str,
-    args: &[(String, MetaValue)],
-    output: &str,
-) -> Result<(Verdict, Option<MetaValue>), String> {
-    let verdict = policy.check(tool, args, session);
-    if !verdict.is_allowed() {
-        return Ok((verdict, None));
-    }
-    let result = policy.apply_result(tool, args, &Value::Str(output.into()), session)?;
-    Ok((verdict, Some(result)))
-}
-
-fn step(
-    session: &Session,
-    tool: &'static str,
-    args: &[(String, MetaValue)],
-    verdict: Verdict,
-    result: &Option<MetaValue>,
-) -> Step {
-    let args = args
-        .iter()
-        .map(|(name, v)| (name.clone(), v.to_json(&session.labels)))
-        .collect::<serde_json::Map<_, _>>();
-    Step {
-        tool,
-        args: serde_json::Value::Object(args),
-        verdict,
-        result: result.as_ref().map(|r| r.to_json(&session.labels)),
-    }
+        &mut TutorialTools,
+    )
 }
 
 pub fn run() -> ExitCode {
@@ -130,83 +89,104 @@ pub fn run() -> ExitCode {
     for line in SEED_POLICY.lines() {
         out += &format!("    {line}\n");
     }
-    for (title, recipient) in [
-        (
-            "Case 1: blocking emails to untrusted domains",
-            "research@gmail.com",
-        ),
-        (
-            "Case 2: allowing emails to trusted domains",
-            "user@trustedcorp.com",
-        ),
+    for (title, program) in [
+        ("Case 1: blocking emails to untrusted domains", PROGRAM_1),
+        ("Case 2: allowing emails to trusted domains", PROGRAM_2),
     ] {
         out += &format!("\n{}\n", paint.bold(title));
-        let steps = match run_case(&policy, recipient) {
-            Ok(steps) => steps,
-            Err(e) => {
-                eprintln!("sqrtc demo: {e}");
-                return ExitCode::from(super::exit::USAGE);
-            }
-        };
-        for s in &steps {
-            out += &render_step(&paint, s);
+        out += &render_run(&paint, &run_case(&policy, program));
+        out += &paint.dim("  generated program:\n");
+        for (i, line) in program.lines().enumerate() {
+            out += &paint.dim(&format!("  {:>4} {line}\n", i + 1));
         }
     }
     out += &paint.dim(
-        "\n(the planner LLM, the VM and the relay join this demo when the dual-LLM relay lands; \
-         see docs/README.md)\n",
+        "\n(programs run in the planner VM, policies checked before every tool call; the relay and \
+         the planner LLM join this demo when the dual-LLM relay lands)\n",
     );
     let _ = std::io::stdout().write_all(out.as_bytes());
     ExitCode::SUCCESS
 }
 
-fn render_step(paint: &Paint, s: &Step) -> String {
-    let mut out = format!("  {} {}(", paint.dim("call"), paint.bold(s.tool));
-    let args: Vec<String> = s
-        .args
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(name, v)| {
-            let tags = v["meta"]["tags"].as_array().filter(|t| !t.is_empty());
-            match tags {
-                Some(tags) => format!(
-                    "{name}={} {}",
-                    v["value"],
-                    paint.dim(&format!("tags={}", json!(tags)))
-                ),
-                None => format!("{name}={}", v["value"]),
-            }
-        })
-        .collect();
-    out += &args.join(", ");
-    out += ")\n";
-    let report = s.verdict.to_json();
-    let verdict = report["final_verdict"].as_str().unwrap_or("?").to_owned();
-    let rules: Vec<&str> = report["fired"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|f| f["rule"].as_str())
-        .collect();
-    let line = format!("{verdict} by {}", rules.join(", "));
-    out += &format!(
-        "    {} {}\n",
-        paint.dim("verdict"),
-        if s.verdict.is_allowed() {
-            paint.green(&line)
-        } else {
-            paint.red(&line)
-        }
-    );
-    if let Some(result) = &s.result {
+fn render_run(paint: &Paint, run: &HostRun) -> String {
+    let mut out = String::new();
+    for call in &run.calls {
+        let args: Vec<String> = call
+            .args
+            .iter()
+            .map(|(name, v)| {
+                let v = v.to_json(&run.labels);
+                match v["meta"]["tags"].as_array().filter(|t| !t.is_empty()) {
+                    Some(tags) => {
+                        let tags = paint.dim(&format!("tags={}", json!(tags)));
+                        format!("{name}={} {tags}", short(&v["value"]))
+                    }
+                    None => format!("{name}={}", short(&v["value"])),
+                }
+            })
+            .collect();
         out += &format!(
-            "    {} tags={}\n",
-            paint.dim("result "),
-            result["meta"]["tags"]
+            "  {} {}({})\n",
+            paint.dim("call"),
+            paint.bold(&call.tool),
+            args.join(", ")
         );
+        let verdict = call.verdict["final_verdict"].as_str().unwrap_or("?");
+        let rules: Vec<&str> = call.verdict["fired"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["rule"].as_str())
+            .collect();
+        let line = format!("{verdict} by {}", rules.join(", "));
+        let allowed = call.verdict["verdict"] == "allow";
+        out += &format!(
+            "    {} {}\n",
+            paint.dim("verdict"),
+            if allowed {
+                paint.green(&line)
+            } else {
+                paint.red(&line)
+            }
+        );
+        if let Some(result) = &call.result {
+            let result = result.to_json(&run.labels);
+            out += &format!(
+                "    {} tags={}\n",
+                paint.dim("result "),
+                result["meta"]["tags"]
+            );
+        }
+    }
+    let outcome = &run.outcome;
+    match (&outcome.status, &outcome.error) {
+        (Status::Success, _) => {
+            out += &format!(
+                "  {} {}\n",
+                paint.green("success:"),
+                short(&outcome.final_return_value)
+            );
+        }
+        (Status::Failure, Some(e)) => {
+            out += &format!(
+                "  {} {}: {}\n",
+                paint.red("failure:"),
+                e.code.as_str(),
+                e.message
+            );
+        }
+        (Status::Failure, None) => out += &format!("  {}\n", paint.red("failure")),
     }
     out
+}
+
+/// A value's JSON, cut to a readable length.
+fn short(v: &Json) -> String {
+    let s = v.to_string();
+    match s.char_indices().nth(72) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s,
+    }
 }
 
 /// ANSI styling, only when writing to a terminal.
