@@ -211,22 +211,7 @@ pub enum StmtKind {
     Error,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Field {
-    Tags,
-    Producers,
-    Consumers,
-}
-
-impl Field {
-    pub fn name(self) -> &'static str {
-        match self {
-            Field::Tags => "tags",
-            Field::Producers => "producers",
-            Field::Consumers => "consumers",
-        }
-    }
-}
+pub use sqrt_std::meta::Field;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AssignOp {

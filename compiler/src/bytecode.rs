@@ -243,23 +243,7 @@ pub enum BoundCode<B> {
     Excl(B),
 }
 
-/// A meta field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Field {
-    Tags,
-    Producers,
-    Consumers,
-}
-
-impl Field {
-    pub fn name(self) -> &'static str {
-        match self {
-            Field::Tags => "tags",
-            Field::Producers => "producers",
-            Field::Consumers => "consumers",
-        }
-    }
-}
+pub use sqrt_std::meta::Field;
 
 /// `=`, `|=`, `&=`, `-=`, `^=`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

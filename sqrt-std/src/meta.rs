@@ -15,6 +15,24 @@ use serde_json::Value as Json;
 
 use crate::label::{LabelSet, Labels};
 
+/// One of a meta's three label sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Field {
+    Tags,
+    Producers,
+    Consumers,
+}
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Tags => "tags",
+            Field::Producers => "producers",
+            Field::Consumers => "consumers",
+        }
+    }
+}
+
 /// The three label sets of a value or of the session.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Meta {
