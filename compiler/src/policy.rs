@@ -50,6 +50,24 @@ pub struct Policy {
     pub fail_fast: bool,
     /// Report strings shared by every verdict (cloning an `Arc` does not allocate).
     names: Names,
+    /// Why the requested engine is not the one running (a JIT compile failure), if so.
+    fallback: Option<String>,
+}
+
+/// Which engine evaluates checks. The interpreter is the oracle; the JIT must agree with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Engine {
+    Jit,
+    Interp,
+}
+
+impl Engine {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Jit => "jit",
+            Engine::Interp => "interp",
+        }
+    }
 }
 
 /// A rule's id and doc comment.
@@ -324,6 +342,7 @@ impl Policy {
             interp,
             fail_fast: true,
             names,
+            fallback: None,
         })
     }
 
@@ -342,6 +361,27 @@ impl Policy {
         let mut p = Policy::compile(&self.interp.module.source, presets)?;
         p.fail_fast = fail_fast;
         Ok(p)
+    }
+
+    /// Selects the engine. A JIT that cannot be built leaves the interpreter running, logs why
+    /// (`tracing::warn!`) and reports it in [`Policy::fallback`].
+    // TODO(next): the Cranelift JIT (issue 4); until then `Jit` always falls back.
+    pub fn with_engine(mut self, engine: Engine) -> Policy {
+        self.fallback = match engine {
+            Engine::Interp => None,
+            Engine::Jit => Some("the JIT is not built yet".to_string()),
+        };
+        self
+    }
+
+    /// The engine that actually runs checks.
+    pub fn engine(&self) -> Engine {
+        Engine::Interp
+    }
+
+    /// Why the JIT was requested but the interpreter runs, if it was.
+    pub fn fallback(&self) -> Option<&str> {
+        self.fallback.as_deref()
     }
 
     pub fn module(&self) -> &Module {
