@@ -4,7 +4,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use sqrt_compiler::check::{CheckOptions, check};
 use sqrt_compiler::fmt::format;
-use sqrt_compiler::parse::{parse, parse_lalr};
+use sqrt_compiler::parse::parse;
 
 /// `n` realistic tool blocks: a let, a policy with priority, two rules and a result block, and a
 /// shorthand (about 12 lines and 400 bytes per block).
@@ -43,10 +43,6 @@ fn frontend(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(src.len() as u64));
         group.bench_with_input(BenchmarkId::new("parse", n), &src, |b, src| {
             b.iter_with_large_drop(|| parse(src))
-        });
-        // The lalrpop parser being brought to parity (docs/parser-lalr.md), for the swap decision.
-        group.bench_with_input(BenchmarkId::new("parse_lalr", n), &src, |b, src| {
-            b.iter_with_large_drop(|| parse_lalr(src))
         });
         group.bench_with_input(BenchmarkId::new("parse_check", n), &src, |b, src| {
             b.iter_with_large_drop(|| check(src, &CheckOptions::default()))

@@ -1,8 +1,16 @@
 //! Planner VM: parse + validate + compile + run of the seed programs (driving their two tool
-//! calls as a host would), and a 1,000-iteration loop. TODO(next): the same programs under
-//! `monty` in the same run, for comparison.
+//! calls as a host would), and a 1,000-iteration loop; the same programs under `monty`
+//! (pydantic's Python interpreter for LLM code, no labels) in the same run, for comparison.
+//! Both sides start from source text each iteration and answer the tool calls with the same
+//! string; the SQRT side also interns and propagates the result's labels. The monty side is
+//! built only with `--features monty`:
+//! `cargo bench -p sqrt-benches --bench vm --features monty`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+#[cfg(feature = "monty")]
+use monty::{MontyRun, RunProgress};
+#[cfg(feature = "monty")]
+use monty_types::{CompileOptions, MontyObject, PrintWriter, ResourceTracker};
 use serde_json::json;
 use sqrt_vm::{Mode, NamedMeta, Resume, RunConfig, Step, ToolStub, Vm};
 use std::hint::black_box;
@@ -63,16 +71,84 @@ fn run(src: &str, cfg: RunConfig) -> serde_json::Value {
     }
 }
 
+#[cfg(feature = "monty")]
+const TOOLS: [&str; 2] = ["get_internal_document", "send_email"];
+
+/// The program under monty: tools are external functions passed in as inputs, and the value of
+/// the last expression is the result, so `final_return_value` is appended as one.
+#[cfg(feature = "monty")]
+fn run_monty(code: &str) -> MontyObject {
+    let names = TOOLS.iter().map(|t| t.to_string()).collect();
+    let runner = MontyRun::new(
+        code.to_owned(),
+        "program.py",
+        names,
+        CompileOptions::default(),
+    )
+    .expect("monty compiles the program");
+    let inputs = TOOLS
+        .iter()
+        .map(|t| MontyObject::Function {
+            name: t.to_string(),
+            docstring: None,
+        })
+        .collect();
+    let mut progress = runner
+        .start(inputs, ResourceTracker::default(), PrintWriter::Disabled)
+        .expect("monty runs the program");
+    loop {
+        match progress {
+            RunProgress::Complete(v) => return v,
+            RunProgress::FunctionCall(call) => {
+                let result = MontyObject::String("The document content is: ...".into());
+                progress = call
+                    .resume(result, PrintWriter::Disabled)
+                    .expect("monty resumes");
+            }
+            _ => panic!("unexpected monty suspension"),
+        }
+    }
+}
+
+#[cfg(feature = "monty")]
+fn monty_source(src: &str) -> String {
+    format!("{src}\nfinal_return_value\n")
+}
+
 fn bench_vm(c: &mut Criterion) {
-    c.bench_function("vm/seed_program_1", |b| {
-        b.iter(|| run(black_box(SEED_1), config()))
-    });
-    c.bench_function("vm/seed_program_2", |b| {
-        b.iter(|| run(black_box(SEED_2), config()))
-    });
-    c.bench_function("vm/loop_1000", |b| {
-        b.iter(|| run(black_box(LOOP), RunConfig::default()))
-    });
+    // Both engines compute the same results before anything is timed.
+    assert_eq!(run(LOOP, RunConfig::default()), json!([999000, 334]));
+    assert_eq!(run(SEED_2, config())["status"], json!("success"));
+    #[cfg(feature = "monty")]
+    {
+        assert_eq!(
+            run_monty(&monty_source(LOOP)),
+            MontyObject::List(vec![MontyObject::Int(999000), MontyObject::Int(334)])
+        );
+        assert!(format!("{:?}", run_monty(&monty_source(SEED_2))).contains("Document retrieved"));
+    }
+
+    for (name, src) in [
+        ("seed_program_1", SEED_1),
+        ("seed_program_2", SEED_2),
+        ("loop_1000", LOOP),
+    ] {
+        let cfg = if name == "loop_1000" {
+            RunConfig::default
+        } else {
+            config
+        };
+        c.bench_function(&format!("vm/{name}"), |b| {
+            b.iter(|| run(black_box(src), cfg()))
+        });
+        #[cfg(feature = "monty")]
+        {
+            let code = monty_source(src);
+            c.bench_function(&format!("monty/{name}"), |b| {
+                b.iter(|| run_monty(black_box(&code)))
+            });
+        }
+    }
     c.bench_function("vm/compile_only_seed_2", |b| {
         b.iter(|| Vm::new(black_box(SEED_2), config()))
     });

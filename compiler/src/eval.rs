@@ -8,10 +8,7 @@ use sqrt_std::meta::Meta;
 use sqrt_std::prelude::Presets;
 use sqrt_std::value::MetaValue;
 
-use crate::policy::{Policy, Session};
-
-/// The engine that decided; only the interpreter exists so far.
-pub const ENGINE: &str = "interp";
+use crate::policy::{Engine, Policy, Session};
 
 /// Evaluates one call object and returns cli.md's `eval` output. Errors are invalid input.
 pub fn eval_call(policy: &Policy, call: &Json) -> Result<Json, String> {
@@ -59,7 +56,7 @@ pub fn eval_call_with(policy: &Policy, call: &Json, explain: bool) -> Result<Jso
     let mut out = verdict.to_json();
     out["session"] = session.meta_json(&session.meta);
     out["result_meta"] = result_meta;
-    out["engine"] = json!(ENGINE);
+    out["engine"] = json!(policy.engine().as_str());
     Ok(out)
 }
 
@@ -71,14 +68,24 @@ pub struct CaseOutcome {
     pub failure: Option<String>,
 }
 
-/// Runs a `*.sqrt-test.json` file; the policy path is relative to the file. An error means the
-/// suite itself could not run (bad JSON, missing or broken policy).
+/// Runs a `*.sqrt-test.json` file on both engines, the JIT's output checked against the
+/// expectations (see [`run_suite_with`]). The policy path is relative to the file. An error means
+/// the suite itself could not run (bad JSON, missing or broken policy).
 pub fn run_suite_file(path: &Path) -> Result<Vec<CaseOutcome>, String> {
+    run_suite_file_with(path, Engine::Jit).map(|(o, _)| o)
+}
+
+/// `run_suite_file` with `primary` the engine whose output meets the expectations; also returns
+/// why the JIT fell back to the interpreter, if it did.
+pub fn run_suite_file_with(
+    path: &Path,
+    primary: Engine,
+) -> Result<(Vec<CaseOutcome>, Option<String>), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let suite: Json =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    run_suite(&suite, |rel| {
+    run_suite_with(&suite, primary, |rel| {
         let p = dir.join(rel);
         std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))
     })
@@ -89,6 +96,18 @@ pub fn run_suite(
     suite: &Json,
     read_policy: impl Fn(&str) -> Result<String, String>,
 ) -> Result<Vec<CaseOutcome>, String> {
+    run_suite_with(suite, Engine::Jit, read_policy).map(|(o, _)| o)
+}
+
+/// Runs a parsed suite on both engines: each case's output from `primary` is checked against
+/// the expectations, and the other engine's output must be identical (the `engine` field
+/// aside), else the case fails with "engines disagree". Also returns why the JIT fell back, if
+/// it did (the comparison is then interpreter against interpreter).
+pub fn run_suite_with(
+    suite: &Json,
+    primary: Engine,
+    read_policy: impl Fn(&str) -> Result<String, String>,
+) -> Result<(Vec<CaseOutcome>, Option<String>), String> {
     let Json::Object(obj) = suite else {
         return Err("a test file must be a JSON object".into());
     };
@@ -106,30 +125,56 @@ pub fn run_suite(
         None => Presets::default(),
     };
     let source = read_policy(rel)?;
-    let policy = Policy::compile(&source, &presets).map_err(|e| format!("{rel}: {e}"))?;
+    let compile = |engine| {
+        Policy::compile(&source, &presets)
+            .map(|p| p.with_engine(engine))
+            .map_err(|e| format!("{rel}: {e}"))
+    };
+    let other = match primary {
+        Engine::Jit => Engine::Interp,
+        Engine::Interp => Engine::Jit,
+    };
+    let policies = [compile(primary)?, compile(other)?];
+    let fallback = policies
+        .iter()
+        .find_map(|p| p.fallback().map(str::to_owned));
     let cases = obj
         .get("cases")
         .and_then(Json::as_array)
         .ok_or("a test file needs a `cases` list")?;
-    Ok(cases
+    let outcomes = cases
         .iter()
         .enumerate()
-        .map(|(i, c)| run_case(&policy, i, c))
-        .collect())
+        .map(|(i, c)| run_case(&policies, i, c))
+        .collect();
+    Ok((outcomes, fallback))
 }
 
-fn run_case(policy: &Policy, index: usize, case: &Json) -> CaseOutcome {
+fn run_case(policies: &[Policy; 2], index: usize, case: &Json) -> CaseOutcome {
     let name = case
         .get("name")
         .and_then(Json::as_str)
         .map_or_else(|| format!("case {}", index + 1), str::to_owned);
-    let failure = check_case(policy, case).err();
+    let failure = check_case(policies, case).err();
     CaseOutcome { name, failure }
 }
 
-fn check_case(policy: &Policy, case: &Json) -> Result<(), String> {
+fn check_case(policies: &[Policy; 2], case: &Json) -> Result<(), String> {
     let call = case.get("call").ok_or("the case has no `call`")?;
-    let out = eval_call(policy, call)?;
+    let mut out = eval_call(&policies[0], call)?;
+    let mut cross = eval_call(&policies[1], call)?;
+    for o in [&mut out, &mut cross] {
+        if let Some(o) = o.as_object_mut() {
+            o.remove("engine");
+        }
+    }
+    if out != cross {
+        return Err(format!(
+            "engines disagree: {} gave {out}, {} gave {cross}",
+            policies[0].engine().as_str(),
+            policies[1].engine().as_str()
+        ));
+    }
     let Some(expect) = case.get("expect") else {
         return Ok(());
     };

@@ -105,6 +105,25 @@ impl Interp {
         }
     }
 
+    /// The compiled full-match regex `id` (`wildcard` false) or wildcard `id`.
+    pub fn matcher(&self, id: u32, wildcard: bool) -> Option<&Regex> {
+        if wildcard {
+            self.wildcards.get(id as usize)
+        } else {
+            self.regexes.get(id as usize)
+        }
+    }
+
+    /// The exact tool ids and their policy lists (regex policies merged in).
+    pub fn exact_ids(&self) -> impl Iterator<Item = (&str, &[usize])> {
+        self.exact.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
+    /// The policies with a regex tool id, in evaluation order.
+    pub fn regex_policies(&self) -> &[usize] {
+        &self.regex_policies
+    }
+
     fn regex_matching(&self, tool: &str) -> Vec<usize> {
         if self.regex_policies.is_empty() {
             return Vec::new();
@@ -129,7 +148,9 @@ pub struct Env<'a> {
     pub labels: &'a Labels,
 }
 
-/// One vote: which rule of which policy, and what it said.
+/// One vote: which rule of which policy, and what it said. `repr(C)`: JIT'd verdict functions
+/// write votes directly (docs/jit.md).
+#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Vote {
     pub policy: usize,
@@ -361,7 +382,8 @@ impl Interp {
         &self.module.strings[id as usize]
     }
 
-    fn elem(&self, e: &ElemCode, v: &Value) -> bool {
+    /// `v ∈ {e}` for one literal element.
+    pub fn elem(&self, e: &ElemCode, v: &Value) -> bool {
         match e {
             ElemCode::Any => true,
             ElemCode::Str(s) => matches!(v, Value::Str(x) if x == self.str_of(*s)),

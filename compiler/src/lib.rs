@@ -14,6 +14,7 @@ pub mod eval;
 pub mod fmt;
 pub mod interp;
 pub mod ir;
+pub mod jit;
 pub mod lex;
 pub mod lower;
 pub mod parse;

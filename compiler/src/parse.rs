@@ -1,22 +1,52 @@
-//! Stage `parse`: tokens → `ast::Program` with syntax diagnostics (sqrt.md §3).
+//! Stage `parse`: tokens → `ast::Program` with syntax diagnostics (sqrt.md §3), driven by the
+//! lalrpop grammar `src/grammar.lalrpop`.
 //!
-//! A hand-written recursive-descent parser. §3.2 decides whether a word is a keyword by
-//! looking up to two tokens ahead, and §3.2(d) classifies a let's right-hand side as "a
-//! predicate if it parses as one, else a set": both are direct in recursive descent (the
-//! second is one bounded backtrack), while an LALR grammar would need a context-sensitive
-//! token-rewriting pass that duplicates the grammar. Errors are recovered at `;` and `}`, so
-//! one run reports every broken declaration, member and statement.
+//! Three steps:
+//! 1. `classify` turns each `lex::Tok` into a grammar terminal `K`. Words get the purely local
+//!    rules of §3.2: a word after `.`/`@` is a field (or NAME); a word before `.`/`.value` is a
+//!    NAME (a); `union`/`intersect` before `of`, `any`/`all` before a value accessor and
+//!    `true`/`false`/`inf` before `==`/`in` get terminals of their own (b, c). Every other word
+//!    with a keyword's spelling is that keyword's terminal, and the grammar's `Name` accepts
+//!    all of them, so LR(1) lookahead decides the rest. Doc comments leave the token stream
+//!    and are attached to the next token; declarations, members and statements claim them.
+//! 2. The generated LALR(1) parser runs over token indices (its locations), building cover
+//!    nodes for predicates and sets (`cover`). Error recovery (`!`) resynchronises at `;`,
+//!    before a `}`, at a `{…}` group and before the next declaration.
+//! 3. §3.2(d): a let right-hand side is a domain if the grammar parsed one, an alias if it is
+//!    a bare (parenthesised) name, else a predicate if the cover converts to one, else a set.
+//!    This is "classify after parsing with a cover grammar", which needs no backtracking.
 //!
-//! Nesting is bounded: no tree deeper than `MAX_DEPTH` is built (E0107), so neither this
-//! parser nor the later recursive passes (checker, formatter, `Drop`) can overflow the stack.
+//! Nesting: the parser itself never recurses, but no tree higher than `MAX_DEPTH` is built (a
+//! node that would be is replaced by an error node and reported once as E0107), so the later
+//! recursive passes (checker, formatter, `Drop`) cannot overflow the stack.
 
-mod expr;
-mod lalr;
-pub use lalr::parse_lalr;
+mod classify;
+mod cover;
+mod decls;
+mod expected;
 
+use std::cell::RefCell;
+
+use lalrpop_util::{ErrorRecovery, ParseError};
+
+pub use self::classify::K;
+use self::classify::classify;
+use self::cover::{Cv, CvKind, Fail};
+use self::expected::{Context, Site, phrase};
 use crate::ast::*;
 use crate::diag::{Diagnostic, Span};
 use crate::lex::{self, Tok, Token};
+
+lalrpop_util::lalrpop_mod!(
+    #[allow(clippy::all, clippy::pedantic, unused_parens, dead_code)]
+    grammar
+);
+
+/// How many END terminals follow the input: one per construct that may be left open at the
+/// end and still be kept (nested `when`, `when`, block); policies close on recovery.
+const ENDS: usize = 3;
+
+type Recovery = ErrorRecovery<usize, K, ()>;
 
 /// The deepest syntax tree the parser builds (parentheses, `not`s and operator chains all
 /// count); deeper input is E0107.
@@ -41,17 +71,24 @@ pub use crate::lex::decode;
 /// Parses one source text (a leading U+FEFF is skipped; spans are byte offsets into `src`).
 pub fn parse(src: &str) -> Parsed {
     let lexed = lex::lex(src);
-    let mut p = Parser {
-        src,
-        toks: lexed.tokens,
-        pos: 0,
-        diags: lexed.diagnostics,
-        unterminated: lexed.unterminated,
-        depth: 0,
-        prev_end: 0,
+    let cx = Cx::new(src, lexed.tokens, lexed.unterminated);
+    let input = cx
+        .kinds
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| Ok::<_, ()>((i, k, i + 1)));
+    let mut items = match grammar::ProgramParser::new().parse(&cx, input) {
+        Ok(items) => items,
+        Err(e) => {
+            // Recovery always succeeds at the top level; keep this as a located error anyway.
+            cx.diags.borrow_mut().extend(cx.syntax_error(&e));
+            Vec::new()
+        }
     };
-    let items = p.program();
-    let mut diagnostics = p.diags;
+    let mut syntax = cx.finish();
+    cx.resync_at_declarations(&mut items, &mut syntax);
+    let mut diagnostics = lexed.diagnostics;
+    diagnostics.extend(syntax);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     diagnostics.dedup_by(|a, b| a.code == b.code && a.span == b.span);
     Parsed {
@@ -64,786 +101,567 @@ pub fn parse(src: &str) -> Parsed {
     }
 }
 
-/// Errors are boxed: they are rare, and a small `Result` keeps the recursive functions' frames
-/// small.
-type PResult<T> = Result<T, Box<Diagnostic>>;
-
-/// `with_help` on a boxed diagnostic, without unboxing.
-trait WithHelp {
-    fn with_help(self, help: &str) -> Self;
+/// One run of consecutive `///` lines before a token.
+struct DocRun {
+    /// The token it precedes.
+    at: usize,
+    doc: Doc,
+    lines: Vec<Span>,
 }
 
-impl WithHelp for Box<Diagnostic> {
-    fn with_help(mut self, help: &str) -> Self {
-        self.help = Some(help.to_string());
-        self
-    }
+/// A reported problem that turns the innermost enclosing construct into an error node.
+struct Poison {
+    at: usize,
+    /// `None` for a problem whose diagnostic another one already covers.
+    diag: Option<Diagnostic>,
+    taken: bool,
 }
 
-struct Parser<'s> {
+/// The parser's context: tokens with their terminals, attached docs, and diagnostics.
+pub struct Cx<'s> {
     src: &'s str,
     toks: Vec<Token>,
-    /// Index of the next token; it may rest on doc comments that `take_docs` has not taken.
-    pos: usize,
-    diags: Vec<Diagnostic>,
+    kinds: Vec<K>,
+    /// Index of the first END token (the number of real tokens).
+    end: usize,
+    /// The doc comment runs, by the token they precede (sparse: most tokens have none).
+    docs: Vec<DocRun>,
+    /// Per run: 0 = unclaimed, 1 = claimed by a declaration, member or statement, 2 = dangling.
+    doc_state: RefCell<Vec<u8>>,
     unterminated: bool,
-    /// Current recursion depth of `pred`/`set_expr` (see `MAX_DEPTH`).
-    depth: u32,
-    /// End of the last consumed token.
-    prev_end: usize,
+    diags: RefCell<Vec<Diagnostic>>,
+    poison: RefCell<Vec<Poison>>,
+    /// `(first token, error token)` of each broken declaration.
+    top_errors: RefCell<Vec<(usize, usize)>>,
 }
 
-/// A saved parser position for bounded backtracking.
-struct Mark {
-    pos: usize,
-    diags: usize,
-    prev_end: usize,
-}
-
-impl<'s> Parser<'s> {
-    // ---- token access -------------------------------------------------------------------
-
-    /// Index of the `k`-th token from `pos`, not counting doc comments.
-    fn index(&self, k: usize) -> usize {
-        let mut i = self.pos;
-        let mut left = k;
-        loop {
-            if i >= self.toks.len() - 1 {
-                return self.toks.len() - 1;
-            }
-            if !matches!(self.toks[i].tok, Tok::Doc(_)) {
-                if left == 0 {
-                    return i;
+impl<'s> Cx<'s> {
+    fn new(src: &'s str, mut toks: Vec<Token>, unterminated: bool) -> Cx<'s> {
+        // Doc comments leave the token list (compacted in place: the list is large).
+        let mut docs: Vec<DocRun> = Vec::new();
+        let mut open = false;
+        let mut kept = 0;
+        for i in 0..toks.len() {
+            if let Tok::Doc(line) = &mut toks[i].tok {
+                let (line, span) = (std::mem::take(line), toks[i].span);
+                match docs.last_mut() {
+                    Some(r) if open => {
+                        r.doc.text.push('\n');
+                        r.doc.text.push_str(&line);
+                        r.doc.span = r.doc.span.to(span);
+                        r.lines.push(span);
+                    }
+                    _ => docs.push(DocRun {
+                        at: kept,
+                        doc: Doc { text: line, span },
+                        lines: vec![span],
+                    }),
                 }
-                left -= 1;
+                open = true;
+            } else {
+                toks.swap(kept, i);
+                kept += 1;
+                open = false;
             }
-            i += 1;
+        }
+        toks.truncate(kept);
+        let mut kinds = classify(src, &toks);
+        // The lexer's `Eof` becomes the first END; `end` is its index.
+        let end = toks.len() - 1;
+        kinds[end] = K::End;
+        for _ in 1..ENDS {
+            toks.push(toks[end].clone());
+            kinds.push(K::End);
+        }
+        let doc_state = RefCell::new(vec![0; docs.len()]);
+        let cx = Cx {
+            src,
+            toks,
+            kinds,
+            end,
+            docs,
+            doc_state,
+            unterminated,
+            diags: RefCell::new(Vec::new()),
+            poison: RefCell::new(Vec::new()),
+            top_errors: RefCell::new(Vec::new()),
+        };
+        cx.field_prescan();
+        cx
+    }
+
+    /// Whether token `i` starts a declaration for recovery: `let NAME =` or `tool "…"`.
+    fn starts_declaration(&self, i: usize) -> bool {
+        let word = |j: usize| self.toks.get(j).is_some_and(|t| t.tok == Tok::Word);
+        let tok = |j: usize| self.toks.get(j).map(|t| &t.tok);
+        (word(i) && self.text(i) == "let" && word(i + 1) && tok(i + 2) == Some(&Tok::Eq))
+            || (word(i)
+                && self.text(i) == "tool"
+                && matches!(tok(i + 1), Some(Tok::Str(_) | Tok::RStr(_))))
+    }
+
+    /// The automaton's top-level recovery resumes at the first `;` or `let`/`tool` keyword it
+    /// can; the file is better served by skipping from the error token brace-balanced
+    /// through the next `;` or up to the next `let NAME =`/`tool "…"`. Where
+    /// that reaches further, the error item is extended over it, and what the automaton
+    /// parsed and reported in that stretch is dropped (lexical diagnostics stay).
+    fn resync_at_declarations(&self, items: &mut Vec<Item>, diags: &mut Vec<Diagnostic>) {
+        for &(first, at) in self.top_errors.borrow().iter() {
+            let mut depth = 0u32;
+            let mut end = self.end;
+            for i in at..self.end {
+                match self.kinds[i] {
+                    K::Semi if depth == 0 => {
+                        end = i + 1;
+                        break;
+                    }
+                    K::LBrace => depth += 1,
+                    K::RBrace => depth = depth.saturating_sub(1),
+                    _ if depth == 0 && i > at && self.starts_declaration(i) => {
+                        end = i;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let start = self.toks[first.min(self.end)].span.start;
+            let Some(k) = items
+                .iter()
+                .position(|it| it.span.start == start && it.kind == ItemKind::Error)
+            else {
+                continue;
+            };
+            let (from, to) = (items[k].span.end, self.span(at, end).end);
+            if to <= from {
+                continue;
+            }
+            items.retain(|it| !(it.span.start >= from && it.span.end <= to));
+            items[k].span.end = to;
+            diags.retain(|d| {
+                !(d.code.starts_with("E01")
+                    && d.span.start >= from
+                    && d.span.start <= to
+                    && d.span.start > self.toks[at].span.start)
+            });
         }
     }
 
-    fn nth(&self, k: usize) -> &Token {
-        &self.toks[self.index(k)]
-    }
-
-    fn peek(&self) -> &Token {
-        self.nth(0)
-    }
-
-    fn at(&self, tok: &Tok) -> bool {
-        &self.peek().tok == tok
-    }
-
-    fn at_eof(&self) -> bool {
-        self.at(&Tok::Eof)
-    }
-
-    fn text(&self, t: &Token) -> &'s str {
-        self.span_text(t.span)
-    }
-
-    fn span_text(&self, span: Span) -> &'s str {
-        &self.src[span.range()]
-    }
-
-    /// Whether the `k`-th token is the word `w`.
-    fn is_word(&self, k: usize, w: &str) -> bool {
-        let t = self.nth(k);
-        t.tok == Tok::Word && self.text(t) == w
-    }
-
-    /// The `k`-th token's text if it is a word.
-    fn word(&self, k: usize) -> Option<&'s str> {
-        let t = self.nth(k);
-        (t.tok == Tok::Word).then(|| self.text(t))
-    }
-
-    /// §3.2(a): a word followed by `.value` or `.` is an argument, whatever its spelling.
-    fn is_argument(&self, k: usize) -> bool {
-        self.nth(k).tok == Tok::Word && matches!(self.nth(k + 1).tok, Tok::Dot | Tok::DotValue)
-    }
-
-    /// Whether the `k`-th token is the keyword `w` (a word that is not an argument).
-    fn is_kw(&self, k: usize, w: &str) -> bool {
-        self.is_word(k, w) && !self.is_argument(k)
-    }
-
-    /// Consumes the next token and returns its span; doc comments skipped on the way are
-    /// misplaced (E0103).
-    fn bump(&mut self) -> Span {
-        let i = self.index(0);
-        for j in self.pos..i {
-            let span = self.toks[j].span;
-            self.misplaced_doc(span);
+    /// Remaining diagnostics: poisons no construct claimed, and misplaced doc comments (E0103).
+    fn finish(&self) -> Vec<Diagnostic> {
+        let mut out = self.diags.take();
+        for p in self.poison.take() {
+            if !p.taken {
+                out.extend(p.diag);
+            }
         }
-        let span = self.toks[i].span;
-        if self.toks[i].tok != Tok::Eof {
-            self.pos = i + 1;
-            self.prev_end = span.end as usize;
-        } else {
-            self.pos = i;
+        let state = self.doc_state.borrow();
+        let last = self.end;
+        for (k, run) in self.docs.iter().enumerate() {
+            if state[k] == 1 {
+                continue;
+            }
+            if state[k] == 2 || run.at == last {
+                out.push(misplaced_doc(run.doc.span));
+            } else {
+                out.extend(run.lines.iter().map(|&s| misplaced_doc(s)));
+            }
         }
-        span
+        out
     }
 
-    fn eat(&mut self, tok: &Tok) -> Option<Span> {
-        self.at(tok).then(|| self.bump())
+    // ---- tokens and spans ---------------------------------------------------------------
+
+    fn text(&self, i: usize) -> &'s str {
+        &self.src[self.toks[i].span.range()]
     }
 
-    fn eat_kw(&mut self, w: &str) -> Option<Span> {
-        self.is_kw(0, w).then(|| self.bump())
+    /// The span of tokens `l..r`.
+    pub fn span(&self, l: usize, r: usize) -> Span {
+        let start = self.toks[l.min(self.toks.len() - 1)].span;
+        let r = r.min(self.end);
+        if r <= l {
+            return Span::new(start.start as usize, start.start as usize);
+        }
+        start.to(self.toks[r - 1].span)
     }
 
-    fn expect(&mut self, tok: &Tok, what: &str) -> PResult<Span> {
-        match self.eat(tok) {
-            Some(t) => Ok(t),
-            None => Err(self.expected(what)),
+    pub fn ident(&self, i: usize) -> Ident {
+        Ident {
+            name: self.text(i).to_string(),
+            span: self.toks[i].span,
         }
     }
 
-    fn expect_kw(&mut self, w: &str, what: &str) -> PResult<Span> {
-        match self.eat_kw(w) {
-            Some(s) => Ok(s),
-            None => Err(self.expected(what)),
+    pub fn str_lit(&self, i: usize) -> StrLit {
+        let value = match &self.toks[i].tok {
+            Tok::Str(v) | Tok::RStr(v) | Tok::WStr(v) | Tok::DStr(v) => v.clone(),
+            _ => String::new(),
+        };
+        StrLit {
+            value,
+            raw: self.text(i).to_string(),
+            span: self.toks[i].span,
         }
     }
 
-    fn ident(&mut self, what: &str) -> PResult<Ident> {
-        if self.at(&Tok::Word) {
-            let span = self.bump();
-            Ok(Ident {
-                name: self.span_text(span).to_string(),
-                span,
-            })
-        } else {
-            Err(self.expected(what))
+    pub fn num(&self, i: usize) -> NumLit {
+        let value = match self.toks[i].tok {
+            Tok::Int(v) => NumValue::Int(v),
+            Tok::Float(v) => NumValue::Float(v),
+            Tok::Inf { negative } => NumValue::Inf { negative },
+            _ => NumValue::Inf { negative: false },
+        };
+        NumLit {
+            value,
+            raw: self.text(i).to_string(),
+            span: self.toks[i].span,
         }
     }
 
-    fn mark(&self) -> Mark {
-        Mark {
-            pos: self.pos,
-            diags: self.diags.len(),
-            prev_end: self.prev_end,
+    /// How a diagnostic names token `i`.
+    fn found(&self, i: usize) -> String {
+        match self.toks[i].tok {
+            Tok::Word => format!("`{}`", self.text(i)),
+            ref t => t.describe().to_string(),
         }
-    }
-
-    fn reset(&mut self, m: &Mark) {
-        self.pos = m.pos;
-        self.diags.truncate(m.diags);
-        self.prev_end = m.prev_end;
     }
 
     // ---- diagnostics --------------------------------------------------------------------
 
-    /// E0101 (or E0102 at the end of the input): "expected WHAT, found …".
-    fn expected(&self, what: &str) -> Box<Diagnostic> {
-        let t = self.peek();
-        if t.tok == Tok::Eof {
-            let at = self.prev_end;
-            Box::new(Diagnostic::error(
-                "E0102",
-                Span::new(at, at),
-                format!("unexpected end of input: expected {what}"),
-            ))
-        } else {
-            let found = match t.tok {
-                Tok::Word => format!("`{}`", self.text(t)),
-                ref other => other.describe().to_string(),
-            };
-            Box::new(Diagnostic::error(
-                "E0101",
-                t.span,
-                format!("expected {what}, found {found}"),
-            ))
-        }
+    fn poison(&self, at: usize, diag: Diagnostic) {
+        self.poison.borrow_mut().push(Poison {
+            at,
+            diag: Some(diag),
+            taken: false,
+        });
     }
 
-    #[allow(
-        clippy::boxed_local,
-        reason = "takes the boxed errors the parse functions return"
-    )]
-    fn report(&mut self, d: Box<Diagnostic>) {
-        // A string or comment that ran to the end already explains the missing rest.
-        if d.code == "E0102" && self.unterminated {
-            return;
-        }
-        self.diags.push(*d);
-    }
-
-    fn misplaced_doc(&mut self, span: Span) {
-        self.diags.push(
-            Diagnostic::error("E0103", span, "doc comment is not followed by a declaration, member or statement")
-                .with_help("doc comments (`///`) document the `let`, `tool`, member or statement right after them; use `//` for an ordinary comment"),
-        );
-    }
-
-    /// E0107 when `height` exceeds the limit.
-    fn check_height(&self, height: u32, span: Span) -> PResult<()> {
-        if height > MAX_DEPTH {
-            Err(too_deep(span))
-        } else {
-            Ok(())
-        }
-    }
-
-    /// Enters one level of recursion (`pred`, `set_expr`); pair with `leave`.
-    fn enter(&mut self) -> PResult<()> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            self.depth -= 1;
-            return Err(too_deep(self.peek().span));
-        }
-        Ok(())
-    }
-
-    fn leave(&mut self) {
-        self.depth -= 1;
-    }
-
-    // ---- recovery -----------------------------------------------------------------------
-
-    /// Skips the rest of a broken declaration, member or statement: through the next `;` or
-    /// brace-balanced `{…}` at this level, stopping before a `}` that closes the enclosing
-    /// block, or (when `at_top` and something was skipped) before the next `let`/`tool`.
-    fn recover(&mut self, started: usize, at_top: bool) {
-        let mut depth = 0u32;
-        loop {
-            let t = self.peek().tok.clone();
-            match t {
-                Tok::Eof => return,
-                Tok::Semi if depth == 0 => {
-                    self.bump_quiet();
-                    return;
-                }
-                Tok::LBrace => depth += 1,
-                // At the top level a `}` closes nothing: skip it.
-                Tok::RBrace if depth == 0 && !at_top => return,
-                Tok::RBrace if depth == 0 => {}
-                Tok::RBrace => {
-                    depth -= 1;
-                    // Inside a policy, a broken member may own a whole block (`session x {…}`);
-                    // a `{…}` followed by `;` was a set literal in a broken statement.
-                    if depth == 0 && !at_top {
-                        self.bump_quiet();
-                        if self.at(&Tok::Semi) {
-                            self.bump_quiet();
-                        }
-                        return;
-                    }
-                }
-                _ if depth == 0 && self.pos > started && self.starts_declaration() => return,
-                _ => {}
-            }
-            self.bump_quiet();
-        }
-    }
-
-    /// Consumes a token without reporting skipped doc comments (used while recovering).
-    fn bump_quiet(&mut self) {
-        let i = self.index(0);
-        if self.toks[i].tok != Tok::Eof {
-            self.prev_end = self.toks[i].span.end as usize;
-            self.pos = i + 1;
-        } else {
-            self.pos = i;
-        }
-    }
-
-    /// `let NAME =` or `tool "…"`/`tool r"…"`.
-    fn starts_declaration(&self) -> bool {
-        (self.is_word(0, "let") && self.nth(1).tok == Tok::Word && self.nth(2).tok == Tok::Eq)
-            || (self.is_word(0, "tool") && matches!(self.nth(1).tok, Tok::Str(_) | Tok::RStr(_)))
-    }
-
-    // ---- documentation comments ---------------------------------------------------------
-
-    /// Takes the doc comments at the current position, joined as sqrt.md §2 says.
-    fn take_docs(&mut self) -> Option<Doc> {
-        let mut doc: Option<Doc> = None;
-        while let Tok::Doc(line) = &self.toks[self.pos].tok {
-            let span = self.toks[self.pos].span;
-            match &mut doc {
-                Some(d) => {
-                    d.text.push('\n');
-                    d.text.push_str(line);
-                    d.span = d.span.to(span);
-                }
-                None => {
-                    doc = Some(Doc {
-                        text: line.clone(),
-                        span,
-                    })
-                }
-            }
-            self.pos += 1;
-        }
-        doc
-    }
-
-    fn dangling(&mut self, docs: Option<Doc>) {
-        if let Some(d) = docs {
-            self.misplaced_doc(d.span);
-        }
-    }
-
-    // ---- declarations -------------------------------------------------------------------
-
-    fn program(&mut self) -> Vec<Item> {
-        let mut items = Vec::new();
-        loop {
-            let docs = self.take_docs();
-            if self.at_eof() {
-                self.dangling(docs);
-                return items;
-            }
-            let started = self.pos;
-            let start = self.peek().span;
-            match self.item() {
-                Ok((kind, span)) => items.push(Item { docs, kind, span }),
-                Err(d) => {
-                    self.report(d);
-                    self.recover(started, true);
-                    items.push(Item {
-                        docs,
-                        kind: ItemKind::Error,
-                        span: start.to(Span::new(self.prev_end, self.prev_end)),
-                    });
-                }
+    /// Takes the poisons inside tokens `l..r`; the earliest is the construct's diagnostic
+    /// (`Some(None)`: the construct is an error already reported elsewhere).
+    fn take_poison(&self, l: usize, r: usize) -> Option<Option<Diagnostic>> {
+        let mut ps = self.poison.borrow_mut();
+        let mut first: Option<(usize, Option<Diagnostic>)> = None;
+        for p in ps
+            .iter_mut()
+            .filter(|p| !p.taken && p.at >= l && p.at < r.max(l + 1))
+        {
+            p.taken = true;
+            if first.as_ref().is_none_or(|(at, _)| p.at < *at) {
+                first = Some((p.at, p.diag.take()));
             }
         }
-    }
-
-    fn item(&mut self) -> PResult<(ItemKind, Span)> {
-        if self.is_word(0, "let") {
-            let start = self.bump();
-            let name = self.ident("a name after `let`")?;
-            self.expect(&Tok::Eq, "`=` after the let name")?;
-            let value = self.let_value()?;
-            let end = self
-                .expect(&Tok::Semi, "`;` after the let")
-                .map_err(|d| d.with_help("end the let with `;`"))?;
-            let span = start.to(end);
-            Ok((ItemKind::Let(LetDecl { name, value, span }), span))
-        } else if self.is_word(0, "tool") {
-            self.tool()
-        } else if self.at(&Tok::RBrace) {
-            Err(self
-                .expected("`let` or `tool`")
-                .with_help("this `}` closes no block; remove it"))
-        } else {
-            Err(self.expected("a declaration (`let` or `tool`)"))
-        }
-    }
-
-    fn tool(&mut self) -> PResult<(ItemKind, Span)> {
-        let start = self.bump();
-        let id = match self.peek().tok.clone() {
-            Tok::Str(value) => ToolId::Exact(self.str_lit(value)),
-            Tok::RStr(value) => ToolId::Regex(self.str_lit(value)),
-            _ => return Err(self.expected("the tool id: a string `\"name\"` or a regex `r\"…\"`")),
-        };
-        if self.at(&Tok::LBrace) {
-            let (members, end) = self.policy_body();
-            let span = start.to(end);
-            return Ok((ItemKind::Policy(Policy { id, members, span }), span));
-        }
-        if !matches!(self.peek().tok, Tok::LBracket | Tok::Arrow) {
-            return Err(self.expected("`{` to open the policy, or `->` for a shorthand update"));
-        }
-        let priority = if self.eat(&Tok::LBracket).is_some() {
-            let n = match self.peek().tok {
-                Tok::Int(_) => self.number()?,
-                _ => return Err(self.expected("an integer priority inside `[…]`")),
-            };
-            self.expect(&Tok::RBracket, "`]` after the priority")?;
-            Some(n)
-        } else {
-            None
-        };
-        self.expect(&Tok::Arrow, "`->` before the shorthand update")?;
-        let target = if self.eat_kw("result").is_some() {
-            ShorthandTarget::Result
-        } else if self.eat_kw("session").is_some() {
-            if self.eat_kw("before").is_some() {
-                ShorthandTarget::SessionBefore
-            } else if self.eat_kw("after").is_some() {
-                ShorthandTarget::SessionAfter
-            } else {
-                ShorthandTarget::Session
-            }
-        } else {
-            ShorthandTarget::Implicit
-        };
-        if !self.at(&Tok::At) {
-            return Err(self
-                .expected("`@` and a meta field (`@tags`, `@producers` or `@consumers`)")
-                .with_help("a shorthand updates the block's own meta, e.g. `tool \"t\" -> @tags |= {\"x\"};`"));
-        }
-        let at = self.bump();
-        let (field, field_span) = self.field()?;
-        let field_span = at.to(field_span);
-        let op = self.assign_op()?;
-        let (value, _) = self.set_expr()?;
-        let cond = if self.eat_kw("when").is_some() {
-            Some(self.pred()?.0)
-        } else {
-            None
-        };
-        let end = self.expect(
-            &Tok::Semi,
-            if cond.is_some() {
-                "`;` after the condition"
-            } else {
-                "`when` or `;` after the update"
-            },
-        )?;
-        let span = start.to(end);
-        Ok((
-            ItemKind::Shorthand(Shorthand {
-                id,
-                priority,
-                target,
-                field,
-                field_span,
-                op,
-                value,
-                cond,
-                span,
-            }),
-            span,
-        ))
-    }
-
-    /// `{ { docs member } }`; errors inside are reported and recovered here.
-    fn policy_body(&mut self) -> (Vec<Member>, Span) {
-        self.bump();
-        let mut members = Vec::new();
-        loop {
-            let before_docs = self.pos;
-            let docs = self.take_docs();
-            if let Some(t) = self.eat(&Tok::RBrace) {
-                self.dangling(docs);
-                return (members, t);
-            }
-            // A `tool "…"` or `let x =` here starts the next declaration: the `}` is missing,
-            // and the doc comments belong to that declaration.
-            if self.at_eof() || self.starts_declaration() {
-                if self.at_eof() {
-                    self.dangling(docs);
+        // Taken poisons are done with: dropping them keeps every scan short.
+        ps.retain(|p| !p.taken);
+        first.map(|(_, d)| {
+            d.map(|d| {
+                if d.code == "E0107" {
+                    self.outermost_too_deep(l, r, d)
                 } else {
-                    self.pos = before_docs;
+                    d
                 }
-                let d = self.expected("`}` to close the policy");
-                self.report(d);
-                return (members, Span::new(self.prev_end, self.prev_end));
-            }
-            let started = self.pos;
-            let start = self.peek().span;
-            match self.member() {
-                Ok((kind, span)) => members.push(Member { docs, kind, span }),
-                Err(d) => {
-                    self.report(d);
-                    self.recover(started, false);
-                    let span = start.to(Span::new(self.prev_end, self.prev_end));
-                    members.push(Member {
-                        docs,
-                        kind: MemberKind::Error,
-                        span,
-                    });
-                }
-            }
-        }
-    }
-
-    fn member(&mut self) -> PResult<(MemberKind, Span)> {
-        let Some(w) = self.word(0) else {
-            return Err(self.member_expected());
-        };
-        match w {
-            "priority" => {
-                let start = self.bump();
-                let n = match self.peek().tok {
-                    Tok::Int(_) => self.number()?,
-                    _ => return Err(self.expected("an integer after `priority`")),
-                };
-                let end = self.expect(&Tok::Semi, "`;` after the priority")?;
-                Ok((MemberKind::Priority(n), start.to(end)))
-            }
-            "must" | "hard" | "should" | "soft" => {
-                let start = self.bump();
-                let level = match w {
-                    "must" => Level::Must,
-                    "hard" => Level::Hard,
-                    "should" => Level::Should,
-                    _ => Level::Soft,
-                };
-                let effect = if self.eat_kw("allow").is_some() {
-                    Effect::Allow
-                } else if self.eat_kw("deny").is_some() {
-                    Effect::Deny
-                } else {
-                    return Err(self.expected(&format!("`allow` or `deny` after `{w}`")));
-                };
-                let cond = if self.eat_kw("when").is_some() {
-                    Some(self.pred()?.0)
-                } else if self.eat_kw("always").is_some() {
-                    None
-                } else {
-                    return Err(self.expected("`when` and a condition, or `always`"));
-                };
-                let end = self
-                    .expect(&Tok::Semi, "`;` after the rule")
-                    .map_err(|d| d.with_help("end each rule with `;`"))?;
-                let span = start.to(end);
-                Ok((
-                    MemberKind::Rule(Rule {
-                        level,
-                        effect,
-                        cond,
-                        span,
-                    }),
-                    span,
-                ))
-            }
-            "result" => {
-                let start = self.bump();
-                let block = self.block()?;
-                let span = start.to(block.span);
-                Ok((MemberKind::Result(block), span))
-            }
-            "session" => {
-                let start = self.bump();
-                let before = if self.eat_kw("before").is_some() {
-                    true
-                } else if self.eat_kw("after").is_some() {
-                    false
-                } else {
-                    return Err(self.expected("`before` or `after` after `session`"));
-                };
-                let block = self.block()?;
-                let span = start.to(block.span);
-                Ok((
-                    if before {
-                        MemberKind::SessionBefore(block)
-                    } else {
-                        MemberKind::SessionAfter(block)
-                    },
-                    span,
-                ))
-            }
-            _ => Err(self.member_expected()),
-        }
-    }
-
-    fn member_expected(&self) -> Box<Diagnostic> {
-        self.expected("a member: `priority`, a rule (`must`, `hard`, `should` or `soft`), `result` or `session`")
-            .with_help("a rule reads `hard deny when <condition>;` or `soft allow always;`")
-    }
-
-    /// `{ { docs stmt } }`; errors inside are reported and recovered here.
-    fn block(&mut self) -> PResult<Block> {
-        let open = self.expect(&Tok::LBrace, "`{` to open the block")?;
-        let mut stmts = Vec::new();
-        loop {
-            let docs = self.take_docs();
-            if let Some(t) = self.eat(&Tok::RBrace) {
-                self.dangling(docs);
-                return Ok(Block {
-                    stmts,
-                    span: open.to(t),
-                });
-            }
-            if self.at_eof() {
-                self.dangling(docs);
-                let d = self.expected("`}` to close the block");
-                self.report(d);
-                return Ok(Block {
-                    stmts,
-                    span: open.to(Span::new(self.prev_end, self.prev_end)),
-                });
-            }
-            let started = self.pos;
-            let start = self.peek().span;
-            match self.stmt() {
-                Ok((kind, span)) => stmts.push(Stmt { docs, kind, span }),
-                Err(d) => {
-                    self.report(d);
-                    self.recover(started, false);
-                    let span = start.to(Span::new(self.prev_end, self.prev_end));
-                    stmts.push(Stmt {
-                        docs,
-                        kind: StmtKind::Error,
-                        span,
-                    });
-                }
-            }
-        }
-    }
-
-    fn stmt(&mut self) -> PResult<(StmtKind, Span)> {
-        let Some(start) = self.eat_kw("when") else {
-            let u = self.update()?;
-            let end = self.expect(&Tok::Semi, "`;` after the update")?;
-            let span = u.span.to(end);
-            return Ok((StmtKind::Update(u), span));
-        };
-        let (cond, _) = self.pred()?;
-        self.expect(&Tok::LBrace, "`{` after the `when` condition")?;
-        let mut updates = Vec::new();
-        loop {
-            if let Some(t) = self.eat(&Tok::RBrace) {
-                return Ok((StmtKind::When { cond, updates }, start.to(t)));
-            }
-            if self.at_eof() {
-                let d = self.expected("`}` to close the `when` block");
-                self.report(d);
-                return Ok((
-                    StmtKind::When { cond, updates },
-                    start.to(Span::new(self.prev_end, self.prev_end)),
-                ));
-            }
-            if self.is_kw(0, "when") {
-                let inner = self.peek().span;
-                self.report(Box::new(
-                    Diagnostic::error("E0106", inner, "`when` blocks do not nest")
-                        .with_help("combine the conditions instead: `when P and Q { … }`"),
-                ));
-                self.skip_nested_when();
-                continue;
-            }
-            let started = self.pos;
-            match self
-                .update()
-                .and_then(|u| self.expect(&Tok::Semi, "`;` after the update").map(|_| u))
-            {
-                Ok(u) => updates.push(u),
-                Err(d) => {
-                    self.report(d);
-                    self.recover(started, false);
-                }
-            }
-        }
-    }
-
-    /// Skips a nested `when P { … }` (already reported as E0106) without recursion.
-    fn skip_nested_when(&mut self) {
-        let mut depth = 0u32;
-        loop {
-            match self.peek().tok {
-                Tok::Eof => return,
-                Tok::LBrace => depth += 1,
-                Tok::RBrace if depth <= 1 => {
-                    if depth == 1 {
-                        self.bump_quiet();
-                    }
-                    return;
-                }
-                Tok::RBrace => depth -= 1,
-                _ => {}
-            }
-            self.bump_quiet();
-        }
-    }
-
-    fn update(&mut self) -> PResult<Update> {
-        let start = self.peek().span;
-        let target = match self.peek().tok {
-            Tok::At => {
-                self.bump();
-                let (f, fs) = self.field()?;
-                Target::At(f, start.to(fs))
-            }
-            Tok::AtResult | Tok::AtSession => {
-                let result = self.peek().tok == Tok::AtResult;
-                self.bump();
-                self.expect(&Tok::Dot, "`.` and a meta field")?;
-                let (f, fs) = self.field()?;
-                if result {
-                    Target::Result(f, start.to(fs))
-                } else {
-                    Target::Session(f, start.to(fs))
-                }
-            }
-            Tok::Word if self.nth(1).tok == Tok::Dot => {
-                let name = self.ident("an argument name")?;
-                self.bump();
-                let (f, fs) = self.field()?;
-                Target::Arg(name, f, start.to(fs))
-            }
-            _ => {
-                return Err(self
-                    .expected("an update such as `@tags |= {\"x\"};`, or `when`")
-                    .with_help("update targets are `@tags`, `@producers`, `@consumers`, `@result.F` and `@session.F`"));
-            }
-        };
-        let op = self.assign_op()?;
-        let (value, _) = self.set_expr()?;
-        let span = start.to(value.span);
-        Ok(Update {
-            target,
-            op,
-            value,
-            span,
+            })
         })
     }
 
-    fn assign_op(&mut self) -> PResult<AssignOp> {
-        let op = match self.peek().tok {
-            Tok::Eq => AssignOp::Set,
-            Tok::PipeEq => AssignOp::Union,
-            Tok::AmpEq => AssignOp::Intersect,
-            Tok::MinusEq => AssignOp::Minus,
-            Tok::CaretEq => AssignOp::Xor,
-            _ => return Err(self.expected("an assignment: `=`, `|=`, `&=`, `-=` or `^=`")),
-        };
-        self.bump();
-        Ok(op)
-    }
-
-    /// A meta field name after `@` or `.` (E0105 for an unknown word).
-    fn field(&mut self) -> PResult<(Field, Span)> {
-        let Some(w) = self.word(0) else {
-            return Err(self.expected("a meta field: `tags`, `producers` or `consumers`"));
-        };
-        let f = match w {
-            "tags" => Field::Tags,
-            "producers" => Field::Producers,
-            "consumers" => Field::Consumers,
-            _ => {
-                return Err(Box::new(
-                    Diagnostic::error(
-                        "E0105",
-                        self.peek().span,
-                        format!("unknown meta field `{w}`"),
-                    )
-                    .with_help(if w == "value" {
-                        "write `.value` with no space after the `.`"
-                    } else {
-                        "the meta fields are `tags`, `producers` and `consumers`"
-                    }),
-                ));
+    /// A parenthesis nest is reported at its parenthesis number `MAX_DEPTH + 1` counted from
+    /// the outside, where a top-down reading first exceeds the limit (the automaton, reducing
+    /// bottom-up, finds the innermost one first).
+    fn outermost_too_deep(&self, l: usize, r: usize, mut d: Diagnostic) -> Diagnostic {
+        let mut depth = 0u32;
+        for i in l..r.min(self.kinds.len()) {
+            match self.kinds[i] {
+                K::LParen => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        d.span = self.toks[i].span;
+                        break;
+                    }
+                }
+                K::RParen => depth = depth.saturating_sub(1),
+                _ => {}
             }
-        };
-        Ok((f, self.bump()))
+        }
+        d
     }
 
-    fn str_lit(&mut self, value: String) -> StrLit {
-        let span = self.bump();
-        StrLit {
-            value,
-            raw: self.span_text(span).to_string(),
-            span,
+    /// E0101 at token `i` for a construct that parsed but is not what its position needs.
+    fn unexpected(&self, i: usize, context: &str) -> Diagnostic {
+        if i >= self.end {
+            let at = self.prev_end();
+            return Diagnostic::error(
+                "E0102",
+                Span::new(at, at),
+                format!("unexpected end of input in {context}"),
+            );
         }
+        // A bare meta accessor where a condition was needed: name the comparisons it lacks.
+        if i > 0 && matches!(self.kinds[i - 1], K::Tags | K::Producers | K::Consumers) {
+            return Diagnostic::error(
+                "E0101",
+                self.toks[i].span,
+                format!(
+                    "expected a set comparison after the meta accessor: `overlaps`, `subset of`, \
+                     `superset of`, `==`, `is empty` or `is universal`, found {}",
+                    self.found(i)
+                ),
+            );
+        }
+        Diagnostic::error(
+            "E0101",
+            self.toks[i].span,
+            format!("unexpected {} in {context}", self.found(i)),
+        )
+    }
+
+    /// The end of the last real token (where "unexpected end of input" points).
+    fn prev_end(&self) -> usize {
+        if self.end == 0 {
+            0
+        } else {
+            self.toks[self.end - 1].span.end as usize
+        }
+    }
+
+    /// E0102 "expected `}`" for a construct the input ends inside.
+    fn unclosed_at_end(&self, what: &str) {
+        if self.unterminated {
+            return;
+        }
+        let at = self.prev_end();
+        self.diags.borrow_mut().push(Diagnostic::error(
+            "E0102",
+            Span::new(at, at),
+            format!("unexpected end of input: expected `}}` to close the {what}"),
+        ));
+    }
+
+    /// E0101/E0102 from the LALR automaton: what it expected, phrased for the position
+    /// (`expected::phrase`).
+    fn syntax_error(&self, e: &ParseError<usize, K, ()>) -> Option<Diagnostic> {
+        let (i, expected) = match e {
+            ParseError::UnrecognizedToken {
+                token: (i, _, _),
+                expected,
+            } => (*i, expected),
+            ParseError::UnrecognizedEof { expected, .. } => (self.end, expected),
+            _ => return Some(Diagnostic::error("E0101", Span::new(0, 0), "syntax error")),
+        };
+        let at_end = i >= self.end;
+        if at_end && self.unterminated {
+            return None;
+        }
+        let i = i.min(self.end);
+        let site = Site {
+            expected,
+            prev: (i > 0).then(|| (self.kinds[i - 1], self.text(i - 1))),
+            found: if at_end { K::End } else { self.kinds[i] },
+            context: self.context_at(i),
+        };
+        let (what, help) = phrase(&site);
+        let d = if at_end {
+            let at = self.prev_end();
+            Diagnostic::error(
+                "E0102",
+                Span::new(at, at),
+                format!("unexpected end of input: expected {what}"),
+            )
+        } else {
+            Diagnostic::error(
+                "E0101",
+                self.toks[i].span,
+                format!("expected {what}, found {}", self.found(i)),
+            )
+        };
+        Some(match help {
+            Some(h) => d.with_help(h),
+            None => d,
+        })
+    }
+
+    /// The construct token `i` is in, from its first token: looking back to the `;` or `{`
+    /// before it, or to a `}` that closed a block (a set literal's braces are stepped over).
+    /// Bounded, as it runs once per error.
+    fn context_at(&self, i: usize) -> Context {
+        let floor = i.saturating_sub(1024);
+        let mut j = i;
+        while j > floor {
+            match self.kinds[j - 1] {
+                K::Semi | K::LBrace => break,
+                K::RBrace => match self.opening_brace(j - 1, floor) {
+                    Some(m) if m > 0 && set_literal_after(self.kinds[m - 1]) => j = m,
+                    _ => break,
+                },
+                _ => j -= 1,
+            }
+        }
+        match self.kinds.get(j) {
+            Some(K::Let) => Context::Let,
+            Some(K::Must | K::Hard | K::Should | K::Soft) => Context::Rule,
+            Some(K::Priority) => Context::Priority,
+            Some(K::Tool) => Context::Shorthand,
+            Some(K::When) => Context::When,
+            Some(K::At | K::AtResult | K::AtSession | K::Name) => Context::Update,
+            _ => Context::Other,
+        }
+    }
+
+    /// The `{` that the `}` at `close` closes, looking back no further than `floor`.
+    fn opening_brace(&self, close: usize, floor: usize) -> Option<usize> {
+        let mut depth = 0u32;
+        for m in (floor..close).rev() {
+            match self.kinds[m] {
+                K::RBrace => depth += 1,
+                K::LBrace if depth == 0 => return Some(m),
+                K::LBrace => depth -= 1,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The diagnostic of a recovered error node over `l..r`: the earliest of its poisons and
+    /// the automaton's error (one report per construct).
+    fn error_node(&self, l: usize, e: &Recovery, r: usize) {
+        // Doc comments from the error on, in what recovery skipped, are not reported.
+        let syn_at = match &e.error {
+            ParseError::UnrecognizedToken {
+                token: (i, _, _), ..
+            } => *i,
+            _ => usize::MAX,
+        };
+        {
+            let mut state = self.doc_state.borrow_mut();
+            let (from, to) = (syn_at.max(l + 1), r.min(self.end));
+            if from < to {
+                let first = self.docs.partition_point(|d| d.at < from);
+                let last = self.docs.partition_point(|d| d.at < to);
+                for st in &mut state[first..last] {
+                    if *st == 0 {
+                        *st = 1;
+                    }
+                }
+            }
+        }
+        let syn = self.syntax_error(&e.error);
+        let first_poison = {
+            let ps = self.poison.borrow();
+            ps.iter()
+                .filter(|p| !p.taken && p.at >= l && p.at < r.max(l + 1))
+                .map(|p| p.at)
+                .min()
+        };
+        let poisoned = self.take_poison(l, r.max(syn_at.saturating_add(1)));
+        match (poisoned, first_poison) {
+            (Some(p), Some(at)) if at <= syn_at => self.diags.borrow_mut().extend(p),
+            _ => self.diags.borrow_mut().extend(syn),
+        }
+    }
+
+    /// The index of the doc run before token `i`, if there is one.
+    fn doc_run(&self, i: usize) -> Option<usize> {
+        let k = self.docs.partition_point(|d| d.at < i);
+        (self.docs.get(k)?.at == i).then_some(k)
+    }
+
+    fn claim_docs(&self, i: usize) -> Option<Doc> {
+        let k = self.doc_run(i)?;
+        self.doc_state.borrow_mut()[k] = 1;
+        Some(self.docs[k].doc.clone())
+    }
+
+    fn dangle(&self, i: usize) {
+        if let Some(k) = self.doc_run(i) {
+            self.doc_state.borrow_mut()[k] = 2;
+        }
+    }
+
+    fn too_deep(&self, at: usize) -> Cv {
+        let d = Diagnostic::error(
+            "E0107",
+            self.toks[at].span,
+            format!("nesting too deep (more than {MAX_DEPTH} levels)"),
+        )
+        .with_help("split the expression into named `let`s");
+        self.poison(at, d);
+        Cv {
+            kind: CvKind::Bad,
+            l: at,
+            r: at + 1,
+            h: 1,
+        }
+    }
+
+    /// A node of height `h`, or E0107 at token `at` if that is too high.
+    fn node(&self, kind: CvKind, l: usize, r: usize, h: u32, at: usize) -> Cv {
+        if h > MAX_DEPTH {
+            let mut bad = self.too_deep(at);
+            (bad.l, bad.r) = (l, r);
+            return bad;
+        }
+        Cv { kind, l, r, h }
+    }
+
+    fn spanner(&self) -> impl Fn(usize, usize) -> Span + '_ {
+        |l, r| self.span(l, r)
+    }
+
+    /// A predicate position: the cover as a predicate, or an error reported at its token.
+    fn to_pred(&self, c: Cv) -> Pred {
+        if let Err(Fail::At(i)) = c.pred_check() {
+            self.poison(i, self.unexpected(i, "a condition"));
+            return Pred {
+                kind: PredKind::Error,
+                span: self.span(c.l, c.r),
+            };
+        }
+        c.into_pred(&self.spanner())
+    }
+
+    pub fn to_set(&self, c: Cv) -> SetExpr {
+        if let Err(Fail::At(i)) = c.set_check() {
+            self.poison(i, self.unexpected(i, "a set expression"));
+            return SetExpr {
+                kind: SetKind::Error,
+                span: self.span(c.l, c.r),
+            };
+        }
+        c.into_set(&self.spanner())
     }
 }
 
-fn too_deep(span: Span) -> Box<Diagnostic> {
-    Box::new(
-        Diagnostic::error(
-            "E0107",
-            span,
-            format!("nesting too deep (more than {MAX_DEPTH} levels)"),
-        )
-        .with_help("split the expression into named `let`s"),
+/// Whether a `{` after this terminal opens a set literal (not a policy or block).
+fn set_literal_after(k: K) -> bool {
+    matches!(
+        k,
+        K::Eq
+            | K::EqEq
+            | K::LParen
+            | K::Comma
+            | K::In
+            | K::Of
+            | K::Overlaps
+            | K::Pipe
+            | K::Amp
+            | K::Minus
+            | K::Caret
+            | K::PipeEq
+            | K::AmpEq
+            | K::MinusEq
+            | K::CaretEq
+            | K::Union
+            | K::Intersect
+            | K::Xor
+            | K::MinusKw
+    )
+}
+
+/// The grammar boxes large nodes (the parser moves its symbols often); this unboxes a list.
+fn unbox<T>(v: Vec<Box<T>>) -> Vec<T> {
+    v.into_iter().map(|b| *b).collect()
+}
+
+fn misplaced_doc(span: Span) -> Diagnostic {
+    Diagnostic::error("E0103", span, "doc comment is not followed by a declaration, member or statement").with_help(
+        "doc comments (`///`) document the `let`, `tool`, member or statement right after them; use `//` for an ordinary comment",
     )
 }

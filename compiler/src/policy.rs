@@ -26,6 +26,7 @@
 //! policy's compiled masks apply unchanged, and grows with labels seen in call metas. Sessions
 //! must be created by `Policy::new_session` of the policy that checks them.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -40,6 +41,7 @@ use crate::bytecode::{LineSpan, Module};
 use crate::check::{CheckOptions, check};
 use crate::diag::Diagnostic;
 use crate::interp::{Args, BlockState, Env, Interp, Vote, reserved_tags};
+use crate::jit::{Combined, Jit};
 use crate::lower::{LowerInput, lower};
 
 /// A loaded, verified policy program with its presets.
@@ -52,6 +54,8 @@ pub struct Policy {
     names: Names,
     /// Why the requested engine is not the one running (a JIT compile failure), if so.
     fallback: Option<String>,
+    /// Native verdict functions, when the JIT engine runs.
+    jit: Option<Jit>,
 }
 
 /// Which engine evaluates checks. The interpreter is the oracle; the JIT must agree with it.
@@ -343,6 +347,7 @@ impl Policy {
             fail_fast: true,
             names,
             fallback: None,
+            jit: None,
         })
     }
 
@@ -365,18 +370,39 @@ impl Policy {
 
     /// Selects the engine. A JIT that cannot be built leaves the interpreter running, logs why
     /// (`tracing::warn!`) and reports it in [`Policy::fallback`].
-    // TODO(next): the Cranelift JIT (issue 4); until then `Jit` always falls back.
-    pub fn with_engine(mut self, engine: Engine) -> Policy {
-        self.fallback = match engine {
+    pub fn with_engine(self, engine: Engine) -> Policy {
+        let compiled = match engine {
             Engine::Interp => None,
-            Engine::Jit => Some("the JIT is not built yet".to_string()),
+            Engine::Jit => Some(Jit::compile(&self.interp)),
+        };
+        self.install(compiled)
+    }
+
+    /// Test only: requests the JIT but makes its compilation fail, to exercise the fallback.
+    #[doc(hidden)]
+    pub fn with_failing_jit(self) -> Policy {
+        self.install(Some(Err("JIT failure forced by a test".into())))
+    }
+
+    fn install(mut self, compiled: Option<Result<Jit, String>>) -> Policy {
+        (self.jit, self.fallback) = match compiled {
+            None => (None, None),
+            Some(Ok(jit)) => (Some(jit), None),
+            Some(Err(why)) => {
+                tracing::warn!("JIT unavailable, checks run on the interpreter: {why}");
+                (None, Some(why))
+            }
         };
         self
     }
 
     /// The engine that actually runs checks.
     pub fn engine(&self) -> Engine {
-        Engine::Interp
+        if self.jit.is_some() {
+            Engine::Jit
+        } else {
+            Engine::Interp
+        }
     }
 
     /// Why the JIT was requested but the interpreter runs, if it was.
@@ -419,26 +445,37 @@ impl Policy {
         session: &mut Session,
         explain: bool,
     ) -> Verdict {
-        let matching = self.interp.matching(tool);
-        for &pi in matching.iter() {
-            let p = &self.interp.module.policies[pi];
-            if p.preset.is_none() && !p.session_before.is_empty() {
-                let mut state = BlockState {
-                    session: &mut session.meta,
-                    result: None,
-                };
-                self.interp
-                    .run_block(&p.session_before, args, &session.labels, &mut state, true);
-            }
-        }
+        let route = self.jit.as_ref().map(|j| j.route(&self.interp, tool));
+        let matching = match &route {
+            Some(r) => Cow::Borrowed(&*r.policies),
+            None => self.interp.matching(tool),
+        };
+        self.session_before(&matching, args, session);
         let env = Env {
             args,
             session: &session.meta,
             result: None,
             labels: &session.labels,
         };
-        let votes = self.interp.votes(&matching, &env, self.fail_fast);
-        let mut verdict = self.combine(&votes);
+        let native = match (&self.jit, &route) {
+            (Some(jit), Some(route)) => {
+                let run = jit.run(&self.interp, route, &env, self.fail_fast, |votes, _| {
+                    (self.combine(votes), explain.then(|| votes.to_vec()))
+                });
+                if run.is_none() {
+                    tracing::warn!("a JIT helper failed on tool `{tool}`: the interpreter decides");
+                }
+                run
+            }
+            _ => None,
+        };
+        let (mut verdict, votes) = match native {
+            Some((verdict, votes)) => (verdict, votes.unwrap_or_default()),
+            None => {
+                let votes = self.interp.votes(&matching, &env, self.fail_fast);
+                (self.combine(&votes), votes)
+            }
+        };
         if explain {
             for (f, v) in verdict.fired.iter_mut().zip(&votes) {
                 let rule = &self.interp.module.policies[v.policy].rules[v.rule];
@@ -450,6 +487,71 @@ impl Policy {
             }
         }
         verdict
+    }
+
+    /// Only the verdict level of `check` (same lifecycle step 1, same votes), without building
+    /// the report: on the JIT engine this path allocates nothing for ordinary policies.
+    pub fn decide(&self, tool: &str, args: &Args, session: &mut Session) -> FinalVerdict {
+        let route = self.jit.as_ref().map(|j| j.route(&self.interp, tool));
+        let matching = match &route {
+            Some(r) => Cow::Borrowed(&*r.policies),
+            None => self.interp.matching(tool),
+        };
+        self.session_before(&matching, args, session);
+        let env = Env {
+            args,
+            session: &session.meta,
+            result: None,
+            labels: &session.labels,
+        };
+        if let (Some(jit), Some(route)) = (&self.jit, &route)
+            && let Some(v) = jit.run(&self.interp, route, &env, self.fail_fast, |votes, c| {
+                self.level(!votes.is_empty(), c)
+            })
+        {
+            return v;
+        }
+        let votes = self.interp.votes(&matching, &env, self.fail_fast);
+        self.combine(&votes).final_verdict
+    }
+
+    /// The verdict level from the native combination state.
+    fn level(&self, any_vote: bool, c: Combined) -> FinalVerdict {
+        if c.hard_deny {
+            FinalVerdict::HardDenied
+        } else if c.hard_allow {
+            FinalVerdict::HardAllowed
+        } else if c.any_soft {
+            if c.deny_at_top {
+                FinalVerdict::SoftDenied
+            } else {
+                FinalVerdict::SoftAllowed
+            }
+        } else {
+            debug_assert!(!any_vote);
+            let p = &self.interp.module.presets;
+            match (p.default_allow, p.default_allow_enforcement_level) {
+                (true, PresetLevel::Hard) => FinalVerdict::HardAllowed,
+                (true, PresetLevel::Soft) => FinalVerdict::SoftAllowed,
+                (false, PresetLevel::Hard) => FinalVerdict::HardDenied,
+                (false, PresetLevel::Soft) => FinalVerdict::SoftDenied,
+            }
+        }
+    }
+
+    /// Step 1: the matching user policies' `session before` blocks update the session.
+    fn session_before(&self, matching: &[usize], args: &Args, session: &mut Session) {
+        for &pi in matching {
+            let p = &self.interp.module.policies[pi];
+            if p.preset.is_none() && !p.session_before.is_empty() {
+                let mut state = BlockState {
+                    session: &mut session.meta,
+                    result: None,
+                };
+                self.interp
+                    .run_block(&p.session_before, args, &session.labels, &mut state, true);
+            }
+        }
     }
 
     fn fired(&self, v: &Vote) -> Fired {

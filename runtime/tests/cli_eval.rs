@@ -66,7 +66,8 @@ fn eval_answers_one_line_per_call_from_source_and_bytecode() {
             serde_json::json!(["__non_executable", "confidential", "internal_use"])
         );
         assert_eq!(lines[1]["final_verdict"], "hard_denied");
-        assert_eq!(lines[1]["engine"], "interp");
+        // The default engine is the JIT, and it compiles the seed policy (no fallback).
+        assert_eq!(lines[1]["engine"], "jit");
     }
     let out = sqrtc().arg("disasm").arg(&sqrtb).output().unwrap();
     assert_eq!(out.status.code(), Some(0));

@@ -381,7 +381,7 @@ async fn request_timeout_is_504() {
 }
 
 #[tokio::test]
-async fn dual_llm_is_not_wired_yet() {
+async fn dual_llm_is_chosen_by_x_features() {
     let (_m, r) = plain_relay().await;
     let url = r.url("/v1/chat/completions");
     let (s, _, b) = post(
@@ -393,7 +393,13 @@ async fn dual_llm_is_not_wired_yet() {
         &chat_body(vec![user("hi")]),
     )
     .await;
-    assert_error(s, &b, 501, "not_implemented");
+    // The mock's answer holds no program: the planner is asked again, then the turn fails.
+    assert_eq!(s, 200, "{b}");
+    let content = b["choices"][0]["message"]["content"].as_str().unwrap();
+    assert!(
+        content.contains(r#""code": "invalid_program""#),
+        "{content}"
+    );
     // Dual-LLM body rules apply before that.
     let image =
         json!({"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]});
@@ -504,10 +510,17 @@ async fn config_defaults_apply_by_endpoint() {
     .await;
     let key = [("X-Api-Key", "k")];
     let body = chat_body(vec![user("hi")]);
+    // `code` defaults to dual-LLM: "x" is no program, so the turn fails; `chat` forwards it.
     let (s, _, b) = post(&r.url("/control/code/v1/chat/completions"), &key, &body).await;
-    assert_error(s, &b, 501, "not_implemented");
+    assert_eq!(s, 200, "{b}");
+    let content = b["choices"][0]["message"]["content"].as_str().unwrap();
+    assert!(
+        content.contains(r#""code": "invalid_program""#),
+        "{content}"
+    );
     let (s, _, b) = post(&r.url("/control/chat/v1/chat/completions"), &key, &body).await;
     assert_eq!(s, 200, "{b}");
+    assert_eq!(b["choices"][0]["message"]["content"], "x");
 }
 
 #[test]

@@ -130,6 +130,9 @@ pub enum Obj {
 pub struct HeapObj {
     pub own: Label,
     pub obj: Obj,
+    /// M(object) as of heap epoch `.0` (see `Heap::epoch`); rebuilt after a restore.
+    #[serde(skip)]
+    deep: std::cell::RefCell<Option<(u64, Label)>>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -142,6 +145,11 @@ pub struct Heap {
     /// budget (1 step per 64), so label computation is bounded work too.
     #[serde(skip)]
     pub work: std::cell::Cell<u64>,
+    /// Bumped by every mutable access to an object (`get_mut`) and by collection: a cached
+    /// deep label is valid only while no object has changed since it was computed, so a stale
+    /// one (a label lost) cannot happen whatever path mutated the heap.
+    #[serde(skip)]
+    epoch: u64,
 }
 
 pub fn obj_size(o: &Obj) -> usize {
@@ -159,7 +167,11 @@ pub fn obj_size(o: &Obj) -> usize {
 impl Heap {
     pub fn alloc(&mut self, own: Label, obj: Obj) -> u32 {
         self.bytes += obj_size(&obj);
-        let h = HeapObj { own, obj };
+        let h = HeapObj {
+            own,
+            obj,
+            deep: Default::default(),
+        };
         if let Some(i) = self.free.pop() {
             self.objs[i as usize] = h;
             i
@@ -174,15 +186,44 @@ impl Heap {
     }
 
     pub fn get_mut(&mut self, r: u32) -> &mut HeapObj {
+        self.epoch += 1;
         &mut self.objs[r as usize]
+    }
+
+    /// Every object may change (collection): no cached deep label survives.
+    pub fn invalidate(&mut self) {
+        self.epoch += 1;
     }
 
     /// M(v): the value's label joined with everything reachable from it. Iterative, so deep
     /// nesting cannot exhaust the native stack; each heap object is visited once.
+    #[inline]
     pub fn deep(&self, v: &Value, l: Label) -> Label {
         if !v.is_heap() {
             return l;
         }
+        self.deep_walk(v, l)
+    }
+
+    /// M(v) for a heap value: a reference's comes from its object's cache while the heap is
+    /// unchanged (a read-only loop over a list pays for one walk, not one per iteration).
+    fn deep_walk(&self, v: &Value, l: Label) -> Label {
+        let Value::Ref(r) = v else {
+            return self.walk(v, l);
+        };
+        let h = self.get(*r);
+        if let Some((e, m)) = &*h.deep.borrow()
+            && *e == self.epoch
+        {
+            return l.join(m);
+        }
+        let m = self.walk(v, Label::BOTTOM);
+        let out = l.join(&m);
+        *h.deep.borrow_mut() = Some((self.epoch, m));
+        out
+    }
+
+    fn walk(&self, v: &Value, l: Label) -> Label {
         let mut out = l;
         let mut seen = std::collections::HashSet::new();
         let mut stack: Vec<&Value> = vec![v];
@@ -192,7 +233,7 @@ impl Heap {
             it: &mut dyn Iterator<Item = &'a Slot>,
         ) {
             for (x, xl) in it {
-                out.join_in(*xl);
+                out.join_in(xl.clone());
                 // Scalars are counted through the stack too, so the walk's cost is charged.
                 stack.push(x);
             }
@@ -203,7 +244,7 @@ impl Heap {
             match v {
                 Value::Tuple(t) => push_slots(&mut stack, &mut out, &mut t.iter()),
                 Value::Method(m) => {
-                    out.join_in(m.1);
+                    out.join_in(m.1.clone());
                     stack.push(&m.0);
                 }
                 Value::Ref(r) => {
@@ -211,7 +252,7 @@ impl Heap {
                         continue;
                     }
                     let h = self.get(*r);
-                    out.join_in(h.own);
+                    out.join_in(h.own.clone());
                     match &h.obj {
                         Obj::List(v) => push_slots(&mut stack, &mut out, &mut v.iter()),
                         Obj::Dict(d) => push_slots(
@@ -232,7 +273,7 @@ impl Heap {
                         }
                         Obj::Iter(IterState::List(l, _)) if seen.insert(*l) => {
                             let lh = self.get(*l);
-                            out.join_in(lh.own);
+                            out.join_in(lh.own.clone());
                             if let Obj::List(v) = &lh.obj {
                                 push_slots(&mut stack, &mut out, &mut v.iter());
                             }

@@ -53,9 +53,114 @@ fn namespace_lists_globals_with_meta_and_type() {
     assert!(ns.iter().any(|n| n.0 == "f" && n.3 == "function"));
 }
 
+/// 1,000 distinct labels (well past the 127 inline ones) flow into one value: none is lost,
+/// including across a snapshot → drop → restore every 100 suspensions.
 #[test]
-fn more_than_127_labels_is_a_limit_not_a_loss() {
-    let tags: Vec<String> = (0..130).map(|i| format!("l{i}")).collect();
+fn a_thousand_labels_flow_into_one_value() {
+    let prog =
+        "acc = []\nfor i in range(1000):\n    acc.append(get())\nfinal_return_value = len(acc)";
+    let mut vm = Vm::new(prog, config(Mode::Normal, vec![get_stub()]));
+    let mut step = vm.run();
+    let outcome = loop {
+        match step {
+            Step::Done(o) => break o,
+            Step::ToolCall(req) => {
+                if req.seq % 100 == 99 {
+                    let bytes = vm.snapshot().unwrap();
+                    drop(vm);
+                    vm = Vm::restore(&bytes).unwrap();
+                    assert_eq!(vm.snapshot().unwrap(), bytes);
+                }
+                let mut m = Meta::tagged(&[&format!("t{}", req.seq)]);
+                m.producers = vec![format!("p{}", req.seq)];
+                // Every answer allows its own consumer and the shared one: the join keeps the
+                // shared one only.
+                m.consumers = Consumers::Only(vec!["shared".into(), format!("c{}", req.seq)]);
+                let meta = m.to_meta(vm.labels_mut());
+                step = vm.resume(Resume::Return {
+                    value: json!(req.seq),
+                    meta,
+                });
+            }
+        }
+    };
+    assert_eq!(outcome.error, None);
+    assert_eq!(outcome.final_return_value, json!(1000));
+    let m = Meta::from_meta(&outcome.final_meta, vm.labels());
+    let mut want: Vec<String> = (0..1000).map(|i| format!("t{i}")).collect();
+    want.sort();
+    let mut tags = m.tags.clone();
+    tags.sort();
+    // `len(acc)` carries the list's deep meta: every element's tag and producer.
+    assert_eq!(tags, want);
+    assert_eq!(m.producers.len(), 1000);
+    assert_eq!(m.consumers, Consumers::Only(vec!["shared".into()]));
+}
+
+/// Label sets above 127 keep the finite/co-finite algebra: a co-finite set excluding a high
+/// label intersected with a finite one listing it loses it; a branching policy naming a high
+/// label fires on it.
+#[test]
+fn wide_labels_keep_consumers_and_branching() {
+    let names: Vec<String> = (0..300).map(|i| format!("l{i}")).collect();
+    let r = drive(
+        "a = get()\nb = get()\nfinal_return_value = a + b",
+        config(Mode::Normal, vec![get_stub()]),
+        |req| {
+            let mut m = Meta::tagged(&[names[200 + req.seq as usize].as_str()]);
+            m.consumers = if req.seq == 0 {
+                Consumers::AllBut(vec![names[250].clone()])
+            } else {
+                Consumers::Only(vec![names[250].clone(), names[260].clone()])
+            };
+            ret(json!(1), m)
+        },
+        true,
+    );
+    assert_eq!(r.final_meta.tags, ["l200", "l201"]);
+    assert_eq!(r.final_meta.consumers, Consumers::Only(vec!["l260".into()]));
+    // The branching policy's label is interned after 200 others, so it lives above 127.
+    let mut labels = sqrt_vm::sqrt_std::label::Labels::new();
+    for n in &names[..200] {
+        labels.intern(n);
+    }
+    let cfg = RunConfig {
+        labels,
+        branching: Some(BranchingPolicy {
+            deny: true,
+            tags: vec!["secret".into()],
+            ..Default::default()
+        }),
+        ..config(Mode::Normal, vec![get_stub()])
+    };
+    let prog = "x = get()\nif x:\n    final_return_value = 1";
+    let secret = drive(
+        prog,
+        cfg.clone(),
+        |_| ret(json!(1), Meta::tagged(&["secret"])),
+        true,
+    );
+    assert_eq!(
+        secret.outcome.error.unwrap().code,
+        ErrorCode::ControlFlowViolation
+    );
+    let other = drive(
+        prog,
+        cfg,
+        |_| ret(json!(1), Meta::tagged(&["l150", "other"])),
+        true,
+    );
+    assert_eq!(other.outcome.error, None);
+    assert_eq!(other.final_meta.tags, Vec::<String>::new());
+}
+
+/// The table is bounded (planner.md §4: `MAX_LABELS`); past it the run stops, it never drops a
+/// label.
+#[test]
+fn more_labels_than_the_table_holds_is_a_limit_not_a_loss() {
+    let tags: Vec<String> = (0..=sqrt_vm::label::MAX_LABELS)
+        .map(|i| format!("l{i}"))
+        .collect();
     let refs: Vec<&str> = tags.iter().map(String::as_str).collect();
     let r = drive(
         "x = get()",

@@ -324,8 +324,9 @@ fn label_walks_are_charged_to_the_instruction_budget() {
         instructions: 1_000_000,
         ..VmLimits::default()
     };
-    let src =
-        "l = list(range(200000))\nn = 0\nwhile l and n < 1000:\n  n += 1\nfinal_return_value = n";
+    // The list changes every iteration, so each condition walks it again (the deep-label cache
+    // is invalidated by the mutation): 1,000 walks of 200,000 elements exceed the budget.
+    let src = "l = list(range(200000))\nn = 0\nwhile l and n < 1000:\n  n += 1\n  l[0] = n\nfinal_return_value = n";
     let r = drive(
         src,
         RunConfig {
@@ -336,6 +337,18 @@ fn label_walks_are_charged_to_the_instruction_budget() {
         false,
     );
     assert_eq!(r.outcome.error.unwrap().code, ErrorCode::LimitExceeded);
+    // Unchanged, it is walked once and its cached label reused.
+    let r = drive(
+        "l = list(range(200000))\nn = 0\nwhile l and n < 1000:\n  n += 1\nfinal_return_value = n",
+        RunConfig {
+            limits: limits.clone(),
+            ..RunConfig::default()
+        },
+        answers(),
+        false,
+    );
+    assert_eq!(r.outcome.error, None);
+    assert_eq!(r.outcome.final_return_value, serde_json::json!(1000));
     let r = drive(
         "l = list(range(200))\nn = 0\nwhile l and n < 1000:\n  n += 1\nfinal_return_value = n",
         RunConfig {

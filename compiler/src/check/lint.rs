@@ -25,18 +25,21 @@ pub fn unused_lets(lets: &Lets<'_>, used: &[bool], diags: &mut Vec<Diagnostic>) 
     }
 }
 
-/// The predicate with every span cleared, so conditions compare by structure.
-fn strip(p: &ir::Pred) -> ir::Pred {
+/// Whether two conditions are the same modulo the spans of their `and`/`or`/`not` nodes
+/// (compared in place: cloning every condition made this lint the checker's hot spot).
+fn same_cond(a: Option<&ir::Pred>, b: Option<&ir::Pred>) -> bool {
     use ir::PredKind as P;
-    let kind = match &p.kind {
-        P::And(ps) => P::And(ps.iter().map(strip).collect()),
-        P::Or(ps) => P::Or(ps.iter().map(strip).collect()),
-        P::Not(q) => P::Not(Box::new(strip(q))),
-        other => other.clone(),
-    };
-    ir::Pred {
-        kind,
-        span: Span::default(),
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => match (&a.kind, &b.kind) {
+            (P::And(x), P::And(y)) | (P::Or(x), P::Or(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_cond(Some(p), Some(q)))
+            }
+            (P::Not(p), P::Not(q)) => same_cond(Some(p), Some(q)),
+            (P::And(_) | P::Or(_) | P::Not(_), _) | (_, P::And(_) | P::Or(_) | P::Not(_)) => false,
+            (x, y) => x == y,
+        },
+        _ => false,
     }
 }
 
@@ -60,17 +63,17 @@ pub fn rules(policies: &[ir::Policy], diags: &mut Vec<Diagnostic>) {
     // Keyed by id, level and outcome so only rules that could be duplicates are compared:
     // a policy file with thousands of tools stays linear.
     type Key<'a> = (&'a str, bool, bool);
-    let mut seen: HashMap<Key<'_>, Vec<(Option<ir::Pred>, Span)>> = HashMap::new();
+    let mut seen: HashMap<Key<'_>, Vec<(Option<&ir::Pred>, Span)>> = HashMap::new();
     for p in policies {
         for r in &p.rules {
-            let cond = r.cond.as_ref().map(strip);
+            let cond = r.cond.as_ref();
             let key = (
                 p.id_text.as_str(),
                 r.level == ir::Level::Hard,
                 r.effect == ir::Effect::Allow,
             );
             let same = seen.entry(key).or_default();
-            if let Some((_, first)) = same.iter().find(|(c, _)| *c == cond) {
+            if let Some((_, first)) = same.iter().find(|(c, _)| same_cond(*c, cond)) {
                 diags.push(
                     Diagnostic::warning("W0002", r.span, "this rule duplicates an earlier one")
                         .with_label(*first, "the same rule is here")

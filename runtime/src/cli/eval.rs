@@ -22,7 +22,8 @@ pub struct Args {
     /// X-Policy's `presets` object.
     #[arg(long)]
     pub presets: Option<PathBuf>,
-    /// `jit` is not built yet and falls back to `interp` (the output's `engine` says so).
+    /// The engine that checks calls. A JIT that cannot be built falls back to `interp`, and the
+    /// output's `engine` field names the engine that actually ran.
     #[arg(long, value_enum, default_value = "jit")]
     pub engine: Engine,
     /// Add, per fired rule, `conjuncts`: each top-level `and`/`or` operand with its truth value.
@@ -111,8 +112,15 @@ pub(crate) fn read_calls(path: &Path) -> Result<Vec<Json>, Failure> {
         .collect()
 }
 
+/// The library's engine for the CLI's `--engine` value.
+pub(crate) fn engine(e: Engine) -> sqrt_compiler::policy::Engine {
+    match e {
+        Engine::Jit => sqrt_compiler::policy::Engine::Jit,
+        Engine::Interp => sqrt_compiler::policy::Engine::Interp,
+    }
+}
+
 pub fn run(args: Args) -> ExitCode {
-    let _ = args.engine; // Only the interpreter exists: `jit` falls back to it.
     match eval(&args) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(Failure(code, msg)) => {
@@ -127,7 +135,7 @@ pub fn run(args: Args) -> ExitCode {
 
 fn eval(args: &Args) -> Result<(), Failure> {
     let presets = read_presets(args.presets.as_deref())?;
-    let policy = load_policy(&args.policy, &presets, None)?;
+    let policy = load_policy(&args.policy, &presets, None)?.with_engine(engine(args.engine));
     let calls = read_calls(&args.call)?;
     let mut out = std::io::stdout().lock();
     for (i, call) in calls.iter().enumerate() {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod bench;
 mod check;
 mod compile;
 mod demo;
@@ -72,6 +73,8 @@ pub enum Command {
     Test(test::Args),
     /// Run a planner program with the policy enforced, against a scripted world.
     Run(run::Args),
+    /// Measure the median cost of a policy check per engine on a set of calls.
+    Bench(bench::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -98,6 +101,7 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Test(args) => test::run(args),
         Command::Run(args) => run::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }
 

@@ -10,11 +10,11 @@ use clap::ValueEnum;
 use ruff_python_ast::visitor::{Visitor, walk_expr};
 use ruff_python_ast::{self as ast, Expr};
 use serde_json::{Value as Json, json};
-use sqrt_std::prelude::{BranchingMetaPolicy, Presets};
-use sqrt_vm::{BranchingPolicy, ErrorCode, Mode, RunConfig, Status, ToolStub};
+use sqrt_vm::{ErrorCode, Mode, Status, ToolStub};
 
 use super::eval::{Failure, load_policy, read_presets, read_tools};
 use super::exit;
+use crate::engine::{Engine, EngineConfig, branching_of};
 use crate::host::{Answer, HostRun, World, run_program};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -75,18 +75,19 @@ fn run_cli(args: &Args) -> Result<u8, Failure> {
         Some(set) => ToolStub::from_tool_set(set),
         None => open_stubs(&source, &world.tool_names()),
     };
-    let config = RunConfig {
+    let config = EngineConfig {
         mode: match args.mode {
             RunMode::Standard => Mode::Normal,
             RunMode::Strict => Mode::Strict,
         },
-        branching: branching(&presets),
+        branching: branching_of(&presets),
         tools,
         parse_with_ai: true,
         clock_micros: now_micros(),
-        ..RunConfig::default()
+        ..EngineConfig::default()
     };
-    let run = run_program(&source, config, &policy, &mut world);
+    let engine = Engine::new(std::sync::Arc::new(policy), config);
+    let run = run_program(&engine, &source, &mut world);
     if let Some(e) = &run.outcome.error
         && e.code == ErrorCode::InvalidProgram
     {
@@ -95,18 +96,6 @@ fn run_cli(args: &Args) -> Result<u8, Failure> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", report(&run)).map_err(|e| Failure(exit::USAGE, e.to_string()))?;
     Ok(exit_code(&run))
-}
-
-/// The presets' branching policy; the default one (empty deny) counts as none given, so STRICT
-/// then applies its own default (planner.md §4).
-fn branching(presets: &Presets) -> Option<BranchingPolicy> {
-    let b = &presets.branching_meta_policy;
-    (*b != BranchingMetaPolicy::default()).then(|| BranchingPolicy {
-        deny: !b.allow_mode,
-        tags: b.tags.clone(),
-        producers: b.producers.clone(),
-        consumers: b.consumers.clone(),
-    })
 }
 
 fn now_micros() -> i64 {

@@ -3,13 +3,15 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use sqrt_compiler::eval::run_suite_file;
+use sqrt_compiler::eval::run_suite_file_with;
 
+use super::eval::engine;
 use super::{Engine, exit};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Only `interp` exists so far; `jit` falls back to it, so no disagreement can occur yet.
+    /// The engine whose output meets the expectations. Every case also runs on the other engine
+    /// and fails if the two outputs differ in anything but the `engine` field.
     #[arg(long, value_enum, default_value = "jit")]
     pub engine: Engine,
     /// Test files or directories (default: the current directory).
@@ -34,7 +36,6 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let _ = args.engine;
     let roots = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -49,8 +50,14 @@ pub fn run(args: Args) -> ExitCode {
     }
     let (mut passed, mut failed) = (0usize, 0usize);
     for file in &files {
-        match run_suite_file(file) {
-            Ok(outcomes) => {
+        match run_suite_file_with(file, engine(args.engine)) {
+            Ok((outcomes, fallback)) => {
+                if let Some(why) = fallback {
+                    eprintln!(
+                        "sqrtc test: {}: the JIT fell back to the interpreter: {why}",
+                        file.display()
+                    );
+                }
                 for o in outcomes {
                     match o.failure {
                         None => {

@@ -6,11 +6,17 @@ use serde_json::{Map, Value};
 
 use super::controls::Controls;
 
+mod engine;
+
+pub use engine::EngineChecker;
+
 /// A call the LLM proposed, with the request's resolved controls (the policy is in
 /// `controls.policy`).
 #[derive(Clone, Copy, Debug)]
 pub struct ProposedCall<'a> {
     pub controls: &'a Controls,
+    /// The relay id the call has, or would have if returned (`tc-<session>-<call>`).
+    pub id: &'a str,
     pub tool: &'a str,
     pub args: &'a Map<String, Value>,
 }
@@ -23,7 +29,8 @@ pub struct CallVerdict {
     pub denial_text: Option<String>,
     /// Fields for the decision log line, overriding the relay's: the verdict report of
     /// `sqrtc eval` (`verdict`, `final_verdict`, `fired`, `n_allowed`, `n_denied`), `engine`,
-    /// `policy_hash`, and `args` with the arguments' metas.
+    /// `policy_hash`, and `args` with the arguments' metas (`{name: {"meta"}}`, merged into
+    /// the relay's entries so logged values stay).
     pub report: Map<String, Value>,
 }
 
@@ -66,8 +73,8 @@ pub trait ToolCallChecker: Send + Sync {
     }
 }
 
-/// Without a policy engine every call is allowed and results pass unchanged.
-// TODO(next): the engine's checker, running X-Policy over the call and the session meta.
+/// Every call is allowed and results pass unchanged: for embedders that decide elsewhere. The
+/// relay's default is [`EngineChecker`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AllowAll;
 

@@ -72,9 +72,9 @@ impl DecisionLog {
     }
 }
 
-/// A value for the log: strings cut to `VALUE_CHARS` characters, other values kept whole if
-/// their JSON text is that short, else that text cut.
-fn cut(value: &Value) -> Value {
+/// A value for the log (and denial texts): strings cut to `VALUE_CHARS` characters, other
+/// values kept whole if their JSON text is that short, else that text cut.
+pub fn cut(value: &Value) -> Value {
     let shorten = |s: &str| -> Option<String> {
         s.char_indices()
             .nth(VALUE_CHARS)

@@ -4,8 +4,9 @@
 //! (relay key → tenant), [`request`] (body → validated chat request), [`headers`] (control
 //! headers → [`controls`], with [`compile`] checking the policy text), then the architecture:
 //! [`single`] (single-LLM mode: [`store`] sessions, [`history`] checks, [`provider`] calls,
-//! [`checker`] verdicts, [`stream`]ed or whole answers, the [`decisions`] log). [`qllm`] and
-//! [`prompt`] are the parts of dual-LLM mode that need no VM. Beside them: [`config`]
+//! [`checker`] verdicts, [`stream`]ed or whole answers, the [`decisions`] log) or [`dual`]
+//! (dual-LLM mode: [`prompt`] for the planner, the engine running its programs, [`qllm`] for
+//! `parse_with_ai`). Beside them: [`config`]
 //! (`sqrt.toml`), [`error`] (every refusal as a §11 body), [`metrics`], and [`mock`], the
 //! scripted provider for tests and demos.
 
@@ -15,11 +16,13 @@ pub mod compile;
 pub mod config;
 pub mod controls;
 pub mod decisions;
+pub mod dual;
 pub mod error;
 pub mod headers;
 pub mod history;
 pub mod metrics;
 pub mod mock;
+pub mod policies;
 pub mod prompt;
 pub mod provider;
 pub mod qllm;

@@ -18,14 +18,15 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use super::auth::KeyRing;
-use super::checker::{AllowAll, ToolCallChecker};
-use super::compile::SqrtCompiler;
+use super::checker::{EngineChecker, ToolCallChecker};
 use super::config::{Config, ConfigError, StoreKind};
 use super::controls::{AgentArch, EndpointType};
 use super::decisions::DecisionLog;
+use super::dual;
 use super::error::{ApiError, ErrorCode};
 use super::headers::{PolicyCompiler, Resolver, ValidateRequest};
 use super::metrics::{Metrics, RouteLabel, RouteStatus};
+use super::policies::{DEFAULT_CAPACITY, PolicyCache};
 use super::provider::Provider;
 use super::request::ChatRequest;
 use super::single;
@@ -43,6 +44,8 @@ pub struct RelayState {
     pub metrics: Metrics,
     pub compiler: Arc<dyn PolicyCompiler>,
     pub checker: Arc<dyn ToolCallChecker>,
+    /// Compiled X-Policy texts (also the default `compiler` and the default checker's source).
+    pub policies: Arc<PolicyCache>,
     pub decisions: DecisionLog,
     pub env: EnvLookup,
 }
@@ -65,13 +68,13 @@ pub struct Relay {
 }
 
 /// Builds a [`Relay`], replacing the default hooks (process environment, memory store, the
-/// SQRT compiler, every tool call allowed) where the caller has better ones.
+/// cached SQRT compiler, the policy engine as checker) where the caller has better ones.
 pub struct RelayBuilder {
     config: Config,
     env: EnvLookup,
     store: Option<Arc<dyn SessionStore>>,
-    compiler: Arc<dyn PolicyCompiler>,
-    checker: Arc<dyn ToolCallChecker>,
+    compiler: Option<Arc<dyn PolicyCompiler>>,
+    checker: Option<Arc<dyn ToolCallChecker>>,
 }
 
 impl RelayBuilder {
@@ -86,12 +89,12 @@ impl RelayBuilder {
     }
 
     pub fn compiler(mut self, compiler: Arc<dyn PolicyCompiler>) -> Self {
-        self.compiler = compiler;
+        self.compiler = Some(compiler);
         self
     }
 
     pub fn checker(mut self, checker: Arc<dyn ToolCallChecker>) -> Self {
-        self.checker = checker;
+        self.checker = Some(checker);
         self
     }
 
@@ -123,15 +126,20 @@ impl RelayBuilder {
             },
         };
         let decisions = DecisionLog::open(&config.log)?;
+        let metrics = Metrics::new();
+        let policies = Arc::new(PolicyCache::new(DEFAULT_CAPACITY, &metrics));
         Ok(Relay {
             state: Arc::new(RelayState {
                 config,
                 keys,
                 providers,
                 store,
-                metrics: Metrics::new(),
-                compiler: self.compiler,
-                checker: self.checker,
+                metrics,
+                compiler: self.compiler.unwrap_or_else(|| policies.clone()),
+                checker: self
+                    .checker
+                    .unwrap_or_else(|| Arc::new(EngineChecker::new(policies.clone()))),
+                policies,
                 decisions,
                 env: self.env,
             }),
@@ -168,8 +176,8 @@ impl Relay {
             config,
             env: Arc::new(|name| std::env::var(name).ok()),
             store: None,
-            compiler: Arc::new(SqrtCompiler),
-            checker: Arc::new(AllowAll),
+            compiler: None,
+            checker: None,
         }
     }
 
@@ -419,13 +427,9 @@ async fn chat(
     let resolution = state
         .resolver(endpoint, request.body.get("tools").filter(|t| !t.is_null()))
         .resolve_request(endpoint, &headers)?;
-    if resolution.controls.features.agent_arch == AgentArch::DualLlm {
+    let dual_llm = resolution.controls.features.agent_arch == AgentArch::DualLlm;
+    if dual_llm {
         request.check_dual_llm()?;
-        // TODO(next): the dual-LLM orchestrator (planner, VM, policy engine).
-        return Err(ApiError::new(
-            ErrorCode::NotImplemented,
-            "dual-llm mode is not wired in yet; use {\"agent_arch\": \"single-llm\"}",
-        ));
     }
     let timeout = Duration::from_secs(limits.request_timeout_s);
     let request_id = uuid::Uuid::new_v4();
@@ -443,7 +447,11 @@ async fn chat(
             llm_time: std::sync::Mutex::new(Duration::ZERO),
             deadline,
         });
-        let result = tokio::time::timeout(timeout, single::run(&job)).await;
+        let result = if dual_llm {
+            tokio::time::timeout(timeout, dual::run(job.clone())).await
+        } else {
+            tokio::time::timeout(timeout, single::run(&job)).await
+        };
         let llm_time = *job.llm_time.lock().unwrap_or_else(|p| p.into_inner());
         task_state
             .metrics

@@ -660,7 +660,7 @@ impl Vm {
             let arg = match (&key, &mapping) {
                 (Some(k), Some(m)) => {
                     let kv = Value::Str(k.as_str().into());
-                    self.subscript(m, &kv, l, l)?.0
+                    self.subscript(m, &kv, l.clone(), l.clone())?.0
                 }
                 _ => {
                     let Some(a) = list.get(next).cloned() else {
@@ -705,7 +705,7 @@ impl Vm {
                     self.format_spec(
                         &Value::Str(s.into()),
                         spec.trim_start_matches(['+', ' ', '#']),
-                        l,
+                        l.clone(),
                     )?
                 }
                 'd' | 'i' | 'u' => {
@@ -722,7 +722,7 @@ impl Vm {
                         }
                     };
                     spec.push('d');
-                    self.format_spec(&n, &spec, l)?
+                    self.format_spec(&n, &spec, l.clone())?
                 }
                 'c' if matches!(&arg, Value::Str(s) if s.chars().count() == 1) => {
                     let spec = if flags.contains('-') {
@@ -730,7 +730,7 @@ impl Vm {
                     } else {
                         format!(">{}", spec.trim_start_matches('0'))
                     };
-                    self.format_spec(&arg, spec.trim_start_matches(['+', ' ', '#']), l)?
+                    self.format_spec(&arg, spec.trim_start_matches(['+', ' ', '#']), l.clone())?
                 }
                 'f' | 'F' | 'e' | 'E' | 'g' | 'G' | 'x' | 'X' | 'o' | 'c' => {
                     spec.push(ty);
@@ -753,7 +753,7 @@ impl Vm {
                     } else {
                         arg
                     };
-                    self.format_spec(&arg, &spec, l)?
+                    self.format_spec(&arg, &spec, l.clone())?
                 }
                 other => {
                     return self.err(

@@ -63,7 +63,7 @@ pub(crate) fn call_method(vm: &mut Vm, recv: Slot, name: &str, args: Vec<Slot>, 
             let l = deep_all(vm, &args, &kw);
             let d = vm.alloc(Label::BOTTOM, Obj::Dict(Default::default()))?;
             let keys = match args.first() {
-                Some((v, vl)) => vm.iter_value(v, *vl)?,
+                Some((v, vl)) => vm.iter_value(v, vl.clone())?,
                 None => vec![],
             };
             let dv = args.get(1).cloned().unwrap_or((Value::None, Label::BOTTOM));
@@ -104,12 +104,12 @@ fn seq_query(
 ) -> R<Slot> {
     match name {
         "count" => {
-            arity(vm, name, args, 1, 1, l)?;
+            arity(vm, name, args, 1, 1, l.clone())?;
             let n = items.iter().filter(|(x, _)| vm.eq(x, &args[0].0)).count();
             Ok((Value::Int(n as i64), l))
         }
         "index" => {
-            arity(vm, name, args, 1, 3, l)?;
+            arity(vm, name, args, 1, 3, l.clone())?;
             let n = items.len() as i64;
             let bound = |v: Option<&Slot>, d: i64| match v.map(|s| &s.0) {
                 Some(Value::Int(i)) => {
@@ -146,11 +146,11 @@ fn list_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, mut 
         Obj::List(v) => v.len(),
         _ => 0,
     };
-    let own = vm.heap.get(r).own;
+    let own = &vm.heap.get(r).own.clone();
     let whole = if matches!(name, "append" | "extend" | "insert") {
-        rl.join(own).join(argl)
+        rl.join(own).join(&argl)
     } else {
-        vm.heap.deep(&Value::Ref(r), rl).join(argl)
+        vm.heap.deep(&Value::Ref(r), rl.clone()).join(&argl)
     };
     macro_rules! list_mut {
         () => {
@@ -166,35 +166,38 @@ fn list_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, mut 
             arity(vm, name, &args, 1, 1, whole)?;
             vm.check_len(n_items + 1)?;
             let (v, l) = args[0].clone();
-            list_mut!().push((v, l.join(sp)));
+            list_mut!().push((v, l.join(&sp)));
             vm.heap.bytes += 48;
             vm.heap.get_mut(r).own.join_in(rl.join(sp));
             Ok(none)
         }
         "extend" => {
             arity(vm, name, &args, 1, 1, whole)?;
-            let new = vm.iter_value(&args[0].0, args[0].1)?;
+            let new = vm.iter_value(&args[0].0, args[0].1.clone())?;
             vm.check_len(n_items + new.len())?;
             vm.heap.bytes += 48 * new.len();
-            list_mut!().extend(new.into_iter().map(|(v, l)| (v, l.join(sp))));
+            list_mut!().extend(new.into_iter().map(|(v, l)| (v, l.join(&sp))));
             let al = vm.heap.deep(&args[0].0, Label::BOTTOM);
             vm.heap.get_mut(r).own.join_in(rl.join(sp).join(al));
             Ok(none)
         }
         "insert" => {
-            arity(vm, name, &args, 2, 2, whole)?;
+            arity(vm, name, &args, 2, 2, whole.clone())?;
             let Value::Int(i) = args[0].0 else {
                 return vm.err("TypeError", "list indices must be integers", whole);
             };
             let n = n_items as i64;
             let p = if i < 0 { (i + n).max(0) } else { i.min(n) } as usize;
             let (v, l) = args[1].clone();
-            list_mut!().insert(p, (v, l.join(sp)));
-            vm.heap.get_mut(r).own.join_in(rl.join(sp).join(args[0].1));
+            list_mut!().insert(p, (v, l.join(&sp)));
+            vm.heap
+                .get_mut(r)
+                .own
+                .join_in(rl.join(sp).join(args[0].1.clone()));
             Ok(none)
         }
         "pop" => {
-            arity(vm, name, &args, 0, 1, whole)?;
+            arity(vm, name, &args, 0, 1, whole.clone())?;
             let i = match args.first().map(|s| &s.0) {
                 None => -1,
                 Some(Value::Int(i)) => *i,
@@ -207,7 +210,7 @@ fn list_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, mut 
                 return vm.err("IndexError", "pop index out of range", whole);
             };
             let (v, l) = list_mut!().remove(p);
-            let res = l.join(rl).join(own).join(argl);
+            let res = l.join(&rl).join(own).join(&argl);
             vm.heap
                 .get_mut(r)
                 .own
@@ -215,7 +218,7 @@ fn list_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, mut 
             Ok((v, res))
         }
         "remove" => {
-            arity(vm, name, &args, 1, 1, whole)?;
+            arity(vm, name, &args, 1, 1, whole.clone())?;
             let items = items(vm);
             match items.iter().position(|(x, _)| vm.eq(x, &args[0].0)) {
                 Some(p) => {
@@ -244,16 +247,16 @@ fn list_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, mut 
             let rev = kwarg(&mut kw, "reverse")
                 .map(|s| vm.truth(&s.0))
                 .unwrap_or(false);
-            arity(vm, name, &args, 0, 0, whole)?;
+            arity(vm, name, &args, 0, 0, whole.clone())?;
             let items = items(vm);
-            let sorted = sort_slots(vm, items, key, rev, whole)?;
+            let sorted = sort_slots(vm, items, key, rev, whole.clone())?;
             *list_mut!() = sorted;
             vm.heap.get_mut(r).own.join_in(whole.join(sp));
             Ok(none)
         }
         "copy" => {
             let items = items(vm);
-            let v = new_list(vm, items, own)?;
+            let v = new_list(vm, items, own.clone())?;
             Ok((v, rl.join(argl)))
         }
         "count" | "index" => {
@@ -267,12 +270,12 @@ fn list_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, mut 
 fn dict_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: Kw) -> R<Slot> {
     let sp = vm.spc();
     let argl = deep_all(vm, &args, &kw);
-    let own = vm.heap.get(r).own;
-    let acc = rl.join(own).join(argl);
+    let own = &vm.heap.get(r).own.clone();
+    let acc = rl.join(own).join(&argl);
     let whole = if matches!(name, "get" | "setdefault" | "update" | "pop") {
-        rl.join(own).join(argl)
+        rl.join(own).join(&argl)
     } else {
-        vm.heap.deep(&Value::Ref(r), rl).join(argl)
+        vm.heap.deep(&Value::Ref(r), rl.clone()).join(&argl)
     };
     let entries = |vm: &Vm| -> Vec<(Slot, Slot)> {
         match &vm.heap.get(r).obj {
@@ -281,10 +284,10 @@ fn dict_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: 
         }
     };
     let none = (Value::None, Label::BOTTOM);
-    let key_of = |vm: &mut Vm, s: &Slot| -> R<HKey> { vm.hkey_or_err(&s.0, s.1.join(whole)) };
+    let key_of = |vm: &mut Vm, s: &Slot| -> R<HKey> { vm.hkey_or_err(&s.0, s.1.join(&whole)) };
     match name {
         "get" => {
-            arity(vm, name, &args, 1, 2, whole)?;
+            arity(vm, name, &args, 1, 2, whole.clone())?;
             let k = key_of(vm, &args[0])?;
             let Obj::Dict(d) = &vm.heap.get(r).obj else {
                 unreachable!()
@@ -306,24 +309,24 @@ fn dict_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: 
                     _ => (vm.mk_tuple(vec![k, v])?, Label::BOTTOM),
                 });
             }
-            let v = new_list(vm, out, own)?;
+            let v = new_list(vm, out, own.clone())?;
             Ok((v, rl.join(argl)))
         }
         "update" => {
             arity(vm, name, &args, 0, 1, whole)?;
             if let Some((v, vl)) = args.first() {
-                for (k, x) in vm.pairs_of(v, *vl)? {
-                    vm.dict_set(r, (k.0, k.1.join(sp)), (x.0, x.1.join(sp)))?;
+                for (k, x) in vm.pairs_of(v, vl.clone())? {
+                    vm.dict_set(r, (k.0, k.1.join(&sp)), (x.0, x.1.join(&sp)))?;
                 }
             }
             for (k, x) in kw {
-                vm.dict_set(r, (Value::Str(k), sp), (x.0, x.1.join(sp)))?;
+                vm.dict_set(r, (Value::Str(k), sp.clone()), (x.0, x.1.join(&sp)))?;
             }
             vm.heap.get_mut(r).own.join_in(rl.join(sp));
             Ok(none)
         }
         "pop" => {
-            arity(vm, name, &args, 1, 2, whole)?;
+            arity(vm, name, &args, 1, 2, whole.clone())?;
             let k = key_of(vm, &args[0])?;
             let Obj::Dict(d) = &mut vm.heap.get_mut(r).obj else {
                 unreachable!()
@@ -333,7 +336,7 @@ fn dict_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: 
                     vm.heap
                         .get_mut(r)
                         .own
-                        .join_in(l.join(kk.1).join(rl).join(argl).join(sp));
+                        .join_in(l.join(&kk.1).join(rl).join(argl).join(sp));
                     Ok((v, l.join(acc)))
                 }
                 None => match args.get(1) {
@@ -356,7 +359,7 @@ fn dict_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: 
             };
             match d.pop() {
                 Some((_, (k, v))) => {
-                    let l = k.1.join(v.1);
+                    let l = k.1.join(&v.1);
                     vm.heap.get_mut(r).own.join_in(l.join(rl).join(sp));
                     Ok((Value::Tuple(Rc::new(vec![k, v])), acc))
                 }
@@ -364,7 +367,7 @@ fn dict_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: 
             }
         }
         "setdefault" => {
-            arity(vm, name, &args, 1, 2, whole)?;
+            arity(vm, name, &args, 1, 2, whole.clone())?;
             let k = key_of(vm, &args[0])?;
             let Obj::Dict(d) = &vm.heap.get(r).obj else {
                 unreachable!()
@@ -375,8 +378,8 @@ fn dict_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: 
             let (v, l) = args.get(1).cloned().unwrap_or((Value::None, Label::BOTTOM));
             vm.dict_set(
                 r,
-                (args[0].0.clone(), args[0].1.join(sp)),
-                (v.clone(), l.join(sp)),
+                (args[0].0.clone(), args[0].1.join(&sp)),
+                (v.clone(), l.join(&sp)),
             )?;
             vm.heap.get_mut(r).own.join_in(rl.join(sp));
             Ok((v, l.join(acc)))
@@ -393,7 +396,7 @@ fn dict_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: 
             let Obj::Dict(d) = vm.heap.get(r).obj.clone() else {
                 unreachable!()
             };
-            let n = vm.alloc(own, Obj::Dict(d))?;
+            let n = vm.alloc(own.clone(), Obj::Dict(d))?;
             Ok((Value::Ref(n), rl.join(argl)))
         }
         _ => no_such(vm, &Value::Ref(r), name, whole),
@@ -403,11 +406,11 @@ fn dict_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: 
 fn set_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: Kw) -> R<Slot> {
     let sp = vm.spc();
     let argl = deep_all(vm, &args, &kw);
-    let own = vm.heap.get(r).own;
+    let own = &vm.heap.get(r).own.clone();
     let whole = if matches!(name, "add" | "update") {
-        rl.join(own).join(argl)
+        rl.join(own).join(&argl)
     } else {
-        vm.heap.deep(&Value::Ref(r), rl).join(argl)
+        vm.heap.deep(&Value::Ref(r), rl.clone()).join(&argl)
     };
     let none = (Value::None, Label::BOTTOM);
     let keys = |vm: &Vm, r: u32| -> Vec<HKey> {
@@ -419,22 +422,22 @@ fn set_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: K
     match name {
         "add" => {
             arity(vm, name, &args, 1, 1, whole)?;
-            vm.set_add(r, args[0].0.clone(), args[0].1.join(sp))?;
+            vm.set_add(r, args[0].0.clone(), args[0].1.join(&sp))?;
             vm.heap.get_mut(r).own.join_in(rl.join(sp));
             Ok(none)
         }
         "update" => {
             for (v, vl) in &args {
-                for (x, xl) in vm.iter_value(v, *vl)? {
-                    vm.set_add(r, x, xl.join(sp))?;
+                for (x, xl) in vm.iter_value(v, vl.clone())? {
+                    vm.set_add(r, x, xl.join(&sp))?;
                 }
             }
             vm.heap.get_mut(r).own.join_in(rl.join(sp));
             Ok(none)
         }
         "remove" | "discard" => {
-            arity(vm, name, &args, 1, 1, whole)?;
-            let k = vm.hkey_or_err(&args[0].0, whole)?;
+            arity(vm, name, &args, 1, 1, whole.clone())?;
+            let k = vm.hkey_or_err(&args[0].0, whole.clone())?;
             let Obj::Set(s) = &mut vm.heap.get_mut(r).obj else {
                 unreachable!()
             };
@@ -464,7 +467,7 @@ fn set_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: K
             };
             match s.shift_remove_index(0) {
                 Some((_, (v, l))) => {
-                    vm.heap.get_mut(r).own.join_in(l.join(rl).join(sp));
+                    vm.heap.get_mut(r).own.join_in(l.join(&rl).join(sp));
                     Ok((v, l.join(rl).join(own)))
                 }
                 None => vm.err("KeyError", "pop from an empty set", whole),
@@ -496,10 +499,10 @@ fn set_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: K
             };
             let mut out = base;
             for (v, vl) in &args {
-                let other: Vec<Slot> = vm.iter_value(v, *vl)?;
+                let other: Vec<Slot> = vm.iter_value(v, vl.clone())?;
                 let mut ok = indexmap::IndexMap::new();
                 for (x, xl) in other {
-                    let k = vm.hkey_or_err(&x, xl)?;
+                    let k = vm.hkey_or_err(&x, xl.clone())?;
                     ok.insert(k, (x, xl));
                 }
                 out = match name {
@@ -532,14 +535,14 @@ fn set_method(vm: &mut Vm, r: u32, rl: Label, name: &str, args: Vec<Slot>, kw: K
                     }
                 };
             }
-            let n = vm.alloc(own.join(argl), Obj::Set(out))?;
+            let n = vm.alloc(own.join(&argl), Obj::Set(out))?;
             Ok((Value::Ref(n), rl.join(argl)))
         }
         "issubset" | "issuperset" | "isdisjoint" => {
-            arity(vm, name, &args, 1, 1, whole)?;
+            arity(vm, name, &args, 1, 1, whole.clone())?;
             let mine = keys(vm, r);
             let other: Vec<HKey> = vm
-                .iter_value(&args[0].0, args[0].1)?
+                .iter_value(&args[0].0, args[0].1.clone())?
                 .iter()
                 .filter_map(|(x, _)| vm.hkey(x).ok())
                 .collect();

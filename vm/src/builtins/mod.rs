@@ -22,7 +22,7 @@ pub(crate) type Kw = Vec<(Rc<str>, Slot)>;
 pub(crate) fn deep_all(vm: &Vm, args: &[Slot], kw: &Kw) -> Label {
     let mut l = Label::BOTTOM;
     for (v, x) in args.iter().chain(kw.iter().map(|(_, s)| s)) {
-        l.join_in(vm.heap.deep(v, *x));
+        l.join_in(vm.heap.deep(v, x.clone()));
     }
     l
 }
@@ -143,7 +143,7 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             let sep = take_kw(&mut kw, "sep").map(|s| s.0);
             let end = take_kw(&mut kw, "end").map(|s| s.0);
             take_kw(&mut kw, "flush");
-            no_kw(vm, n, &kw, l)?;
+            no_kw(vm, n, &kw, l.clone())?;
             let sep = match sep {
                 None | Some(Value::None) => " ".to_string(),
                 Some(Value::Str(s)) => s.to_string(),
@@ -175,11 +175,11 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
                 return Err(vm.limit("printed output"));
             }
             vm.printed.push_str(&text);
-            vm.printed_label.join_in(l);
+            vm.printed_label.join_in(&l);
             Value::None
         }
         "len" => {
-            arity(vm, n, &args, 1, 1, l)?;
+            arity(vm, n, &args, 1, 1, l.clone())?;
             let k = match &args[0].0 {
                 Value::Str(s) => s.chars().count(),
                 Value::Tuple(t) => t.len(),
@@ -208,7 +208,7 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             if let Some(o) = take_kw(&mut kw, "object") {
                 Value::Str(vm.str_of(&o.0).into())
             } else {
-                arity(vm, n, &args, 0, 1, l)?;
+                arity(vm, n, &args, 0, 1, l.clone())?;
                 match args.first() {
                     None => Value::str(""),
                     Some((v, _)) => {
@@ -219,18 +219,18 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             }
         }
         "repr" => {
-            arity(vm, n, &args, 1, 1, l)?;
+            arity(vm, n, &args, 1, 1, l.clone())?;
             let s = vm.repr_of(&args[0].0);
             vm.mkstr(s)?
         }
         "bool" => {
-            arity(vm, n, &args, 0, 1, l)?;
+            arity(vm, n, &args, 0, 1, l.clone())?;
             Value::Bool(args.first().is_some_and(|(v, _)| vm.truth(v)))
         }
         "int" => {
             let base = take_kw(&mut kw, "base").map(|s| s.0);
-            no_kw(vm, n, &kw, l)?;
-            arity(vm, n, &args, 0, 2, l)?;
+            no_kw(vm, n, &kw, l.clone())?;
+            arity(vm, n, &args, 0, 2, l.clone())?;
             let base = match (args.get(1).map(|s| s.0.clone()), base) {
                 (Some(Value::Int(b)), _) | (None, Some(Value::Int(b))) => Some(b),
                 _ => None,
@@ -289,7 +289,7 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             }
         }
         "float" => {
-            arity(vm, n, &args, 0, 1, l)?;
+            arity(vm, n, &args, 0, 1, l.clone())?;
             match args.first().map(|s| &s.0) {
                 None => Value::Float(0.0),
                 Some(Value::Str(s)) => match parse_float(s) {
@@ -320,7 +320,7 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             }
         }
         "abs" => {
-            arity(vm, n, &args, 1, 1, l)?;
+            arity(vm, n, &args, 1, 1, l.clone())?;
             match num(&args[0].0) {
                 Some(Num::I(i)) => match i.checked_abs() {
                     Some(v) => Value::Int(v),
@@ -344,7 +344,7 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             }
         }
         "chr" => {
-            arity(vm, n, &args, 1, 1, l)?;
+            arity(vm, n, &args, 1, 1, l.clone())?;
             match &args[0].0 {
                 Value::Int(i) => match u32::try_from(*i).ok().and_then(char::from_u32) {
                     Some(c) => Value::Str(c.to_string().into()),
@@ -361,7 +361,7 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             }
         }
         "ord" => {
-            arity(vm, n, &args, 1, 1, l)?;
+            arity(vm, n, &args, 1, 1, l.clone())?;
             match &args[0].0 {
                 Value::Str(s) if s.chars().count() == 1 => {
                     Value::Int(s.chars().next().unwrap_or('\0') as i64)
@@ -387,33 +387,43 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             }
         }
         "format" => {
-            arity(vm, n, &args, 1, 2, l)?;
+            arity(vm, n, &args, 1, 2, l.clone())?;
             let spec = match args.get(1).map(|s| &s.0) {
                 Some(Value::Str(s)) => s.to_string(),
                 _ => String::new(),
             };
-            let s = vm.format_spec(&args[0].0, &spec, l)?;
+            let s = vm.format_spec(&args[0].0, &spec, l.clone())?;
             Value::Str(s.into())
         }
         "divmod" => {
-            arity(vm, n, &args, 2, 2, l)?;
-            let q = vm.binop_values(crate::bytecode::BinOp::FloorDiv, &args[0].0, &args[1].0, l)?;
-            let r = vm.binop_values(crate::bytecode::BinOp::Mod, &args[0].0, &args[1].0, l)?;
-            Value::Tuple(Rc::new(vec![(q, l), (r, l)]))
+            arity(vm, n, &args, 2, 2, l.clone())?;
+            let q = vm.binop_values(
+                crate::bytecode::BinOp::FloorDiv,
+                &args[0].0,
+                &args[1].0,
+                l.clone(),
+            )?;
+            let r = vm.binop_values(
+                crate::bytecode::BinOp::Mod,
+                &args[0].0,
+                &args[1].0,
+                l.clone(),
+            )?;
+            Value::Tuple(Rc::new(vec![(q, l.clone()), (r, l.clone())]))
         }
         "round" => {
             let nd = take_kw(&mut kw, "ndigits");
-            arity(vm, n, &args, 1, 2, l)?;
+            arity(vm, n, &args, 1, 2, l.clone())?;
             let nd = args
                 .get(1)
                 .cloned()
                 .or(nd)
                 .map(|s| s.0)
                 .filter(|v| !matches!(v, Value::None));
-            round(vm, &args[0].0, nd, l)?
+            round(vm, &args[0].0, nd, l.clone())?
         }
         "range" => {
-            arity(vm, n, &args, 1, 3, l)?;
+            arity(vm, n, &args, 1, 3, l.clone())?;
             let mut ints = vec![];
             for (a, _) in &args {
                 match a {
@@ -441,10 +451,10 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             Value::Range(a, b, s)
         }
         "list" | "tuple" | "set" => {
-            arity(vm, n, &args, 0, 1, l)?;
-            no_kw(vm, n, &kw, l)?;
+            arity(vm, n, &args, 0, 1, l.clone())?;
+            no_kw(vm, n, &kw, l.clone())?;
             let items = match args.first() {
-                Some((v, vl)) => vm.iter_value(v, *vl)?,
+                Some((v, vl)) => vm.iter_value(v, vl.clone())?,
                 None => vec![],
             };
             match n {
@@ -463,7 +473,7 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             arity(vm, n, &args, 0, 1, l)?;
             let r = vm.alloc(Label::BOTTOM, Obj::Dict(Default::default()))?;
             if let Some((v, vl)) = args.first() {
-                for (k, x) in vm.pairs_of(v, *vl)? {
+                for (k, x) in vm.pairs_of(v, vl.clone())? {
                     vm.dict_set(r, k, x)?;
                 }
             }
@@ -474,12 +484,12 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
         }
         "enumerate" => {
             let start = take_kw(&mut kw, "start");
-            arity(vm, n, &args, 1, 2, l)?;
+            arity(vm, n, &args, 1, 2, l.clone())?;
             let start = match args.get(1).cloned().or(start).map(|s| s.0) {
                 Some(Value::Int(i)) => i,
                 _ => 0,
             };
-            let items = vm.iter_value(&args[0].0, args[0].1)?;
+            let items = vm.iter_value(&args[0].0, args[0].1.clone())?;
             let mut out: Vec<Slot> = vec![];
             for (i, s) in items.into_iter().enumerate() {
                 out.push((
@@ -493,7 +503,7 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             take_kw(&mut kw, "strict");
             let mut cols = vec![];
             for (v, vl) in &args {
-                cols.push(vm.iter_value(v, *vl)?);
+                cols.push(vm.iter_value(v, vl.clone())?);
             }
             let k = cols.iter().map(|c| c.len()).min().unwrap_or(0);
             let mut out: Vec<Slot> = vec![];
@@ -506,8 +516,8 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             new_list(vm, out, Label::BOTTOM)?
         }
         "reversed" => {
-            arity(vm, n, &args, 1, 1, l)?;
-            let mut items = vm.iter_value(&args[0].0, args[0].1)?;
+            arity(vm, n, &args, 1, 1, l.clone())?;
+            let mut items = vm.iter_value(&args[0].0, args[0].1.clone())?;
             items.reverse();
             new_list(vm, items, Label::BOTTOM)?
         }
@@ -518,7 +528,7 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             let f = args[0].clone();
             let mut cols = vec![];
             for (v, vl) in &args[1..] {
-                cols.push(vm.iter_value(v, *vl)?);
+                cols.push(vm.iter_value(v, vl.clone())?);
             }
             let k = cols.iter().map(|c| c.len()).min().unwrap_or(0);
             let mut out = vec![];
@@ -529,14 +539,14 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             new_list(vm, out, Label::BOTTOM)?
         }
         "filter" => {
-            arity(vm, n, &args, 2, 2, l)?;
+            arity(vm, n, &args, 2, 2, l.clone())?;
             let f = args[0].clone();
-            let items = vm.iter_value(&args[1].0, args[1].1)?;
+            let items = vm.iter_value(&args[1].0, args[1].1.clone())?;
             let mut out = vec![];
             let mut own = Label::BOTTOM;
             for it in items {
                 let keep = if matches!(f.0, Value::None) {
-                    own.join_in(it.1);
+                    own.join_in(&it.1);
                     vm.truth(&it.0)
                 } else {
                     let r = vm.call_sync(&f, vec![it.clone()])?;
@@ -554,19 +564,21 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             let rev = take_kw(&mut kw, "reverse")
                 .map(|s| vm.truth(&s.0))
                 .unwrap_or(false);
-            no_kw(vm, n, &kw, l)?;
-            arity(vm, n, &args, 1, 1, l)?;
-            let items = vm.iter_value(&args[0].0, args[0].1)?;
-            let sorted = sort_slots(vm, items, key, rev, l)?;
-            let own = sorted.iter().fold(Label::BOTTOM, |a, s| a.join(s.1));
+            no_kw(vm, n, &kw, l.clone())?;
+            arity(vm, n, &args, 1, 1, l.clone())?;
+            let items = vm.iter_value(&args[0].0, args[0].1.clone())?;
+            let sorted = sort_slots(vm, items, key, rev, l.clone())?;
+            let own = sorted
+                .iter()
+                .fold(Label::BOTTOM, |a, s| a.join(s.1.clone()));
             new_list(vm, sorted, own)?
         }
         "min" | "max" => {
             let key = take_kw(&mut kw, "key");
             let default = take_kw(&mut kw, "default");
-            no_kw(vm, n, &kw, l)?;
+            no_kw(vm, n, &kw, l.clone())?;
             let items = if args.len() == 1 {
-                vm.iter_value(&args[0].0, args[0].1)?
+                vm.iter_value(&args[0].0, args[0].1.clone())?
             } else {
                 args.clone()
             };
@@ -585,7 +597,12 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
                 best = Some(match best {
                     None => (it, k),
                     Some((b, bk)) => {
-                        let o = vm.cmp_vals(&k.0, &bk.0, if n == "min" { "<" } else { ">" }, l)?;
+                        let o = vm.cmp_vals(
+                            &k.0,
+                            &bk.0,
+                            if n == "min" { "<" } else { ">" },
+                            l.clone(),
+                        )?;
                         let better = if n == "min" {
                             o == std::cmp::Ordering::Less
                         } else {
@@ -600,7 +617,7 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
         }
         "sum" => {
             let start = take_kw(&mut kw, "start");
-            arity(vm, n, &args, 1, 2, l)?;
+            arity(vm, n, &args, 1, 2, l.clone())?;
             let mut acc = args
                 .get(1)
                 .cloned()
@@ -614,14 +631,14 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
                     l,
                 );
             }
-            for (v, _) in vm.iter_value(&args[0].0, args[0].1)? {
-                acc = vm.binop_values(crate::bytecode::BinOp::Add, &acc, &v, l)?;
+            for (v, _) in vm.iter_value(&args[0].0, args[0].1.clone())? {
+                acc = vm.binop_values(crate::bytecode::BinOp::Add, &acc, &v, l.clone())?;
             }
             acc
         }
         "any" | "all" => {
-            arity(vm, n, &args, 1, 1, l)?;
-            let items = vm.iter_value(&args[0].0, args[0].1)?;
+            arity(vm, n, &args, 1, 1, l.clone())?;
+            let items = vm.iter_value(&args[0].0, args[0].1.clone())?;
             let want = n == "any";
             Value::Bool(if want {
                 items.iter().any(|(v, _)| vm.truth(v))
@@ -630,7 +647,7 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             })
         }
         "isinstance" => {
-            arity(vm, n, &args, 2, 2, l)?;
+            arity(vm, n, &args, 2, 2, l.clone())?;
             let ok = match &args[1].0 {
                 Value::Tuple(t) => t.iter().any(|(c, _)| isinstance(vm, &args[0].0, c)),
                 c => isinstance(vm, &args[0].0, c),
@@ -638,7 +655,7 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
             Value::Bool(ok)
         }
         "type" => {
-            arity(vm, n, &args, 1, 1, l)?;
+            arity(vm, n, &args, 1, 1, l.clone())?;
             type_of(vm, &args[0].0)
         }
         _ => return vm.err("TypeError", format!("'{n}' is not callable"), l),
@@ -766,7 +783,7 @@ pub(crate) fn sort_slots(
             let (a, b) = chunk.split_at(width.min(chunk.len()));
             let (mut i, mut j) = (0, 0);
             while i < a.len() && j < b.len() {
-                let o = match vm.cmp_vals(&keyed[b[j]].0.0, &keyed[a[i]].0.0, "<", l) {
+                let o = match vm.cmp_vals(&keyed[b[j]].0.0, &keyed[a[i]].0.0, "<", l.clone()) {
                     Ok(o) => o,
                     Err(e) => {
                         err = Some(e);

@@ -73,7 +73,7 @@ pub(crate) fn str_method(
             st(out)
         }
         "strip" | "lstrip" | "rstrip" => {
-            let set = str_arg(vm, name, args.first(), l)?;
+            let set = str_arg(vm, name, args.first(), l.clone())?;
             let pred = |c: char| match set {
                 Some(cs) => cs.contains(c),
                 None => c.is_whitespace(),
@@ -89,7 +89,7 @@ pub(crate) fn str_method(
             let sep_kw = kwarg(&mut kw, "sep");
             let max_kw = kwarg(&mut kw, "maxsplit");
             let sep_slot = args.first().cloned().or(sep_kw);
-            let sep = str_arg(vm, name, sep_slot.as_ref(), l)?.map(str::to_string);
+            let sep = str_arg(vm, name, sep_slot.as_ref(), l.clone())?.map(str::to_string);
             let max = match args.get(1).cloned().or(max_kw).map(|s| s.0) {
                 Some(Value::Int(i)) if i >= 0 => Some(i as usize),
                 _ => None,
@@ -142,8 +142,8 @@ pub(crate) fn str_method(
                 }
             };
             vm.charge(s.len())?;
-            let items = parts.into_iter().map(|p| (st(p), l)).collect();
-            return Ok((new_list(vm, items, l)?, l));
+            let items = parts.into_iter().map(|p| (st(p), l.clone())).collect();
+            return Ok((new_list(vm, items, l.clone())?, l));
         }
         "splitlines" => {
             let keep = args.first().map(|s| vm.truth(&s.0)).unwrap_or(false);
@@ -173,20 +173,20 @@ pub(crate) fn str_method(
                     if keep {
                         cur.push_str(&end);
                     }
-                    out.push((st(std::mem::take(&mut cur)), l));
+                    out.push((st(std::mem::take(&mut cur)), l.clone()));
                 } else {
                     cur.push(c);
                 }
                 i += 1;
             }
             if !cur.is_empty() {
-                out.push((st(cur), l));
+                out.push((st(cur), l.clone()));
             }
-            return Ok((new_list(vm, out, l)?, l));
+            return Ok((new_list(vm, out, l.clone())?, l));
         }
         "join" => {
-            arity(vm, name, &args, 1, 1, l)?;
-            let items = vm.iter_value(&args[0].0, args[0].1)?;
+            arity(vm, name, &args, 1, 1, l.clone())?;
+            let items = vm.iter_value(&args[0].0, args[0].1.clone())?;
             let mut parts = vec![];
             for (i, (x, _)) in items.iter().enumerate() {
                 match x {
@@ -205,10 +205,10 @@ pub(crate) fn str_method(
             vm.mkstr(out)?
         }
         "replace" => {
-            arity(vm, name, &args, 2, 3, l)?;
+            arity(vm, name, &args, 2, 3, l.clone())?;
             let (Some(a), Some(b)) = (
-                str_arg(vm, name, args.first(), l)?,
-                str_arg(vm, name, args.get(1), l)?,
+                str_arg(vm, name, args.first(), l.clone())?,
+                str_arg(vm, name, args.get(1), l.clone())?,
             ) else {
                 return vm.err("TypeError", "replace() arguments must be str", l);
             };
@@ -220,7 +220,7 @@ pub(crate) fn str_method(
             vm.mkstr(out)?
         }
         "startswith" | "endswith" => {
-            arity(vm, name, &args, 1, 3, l)?;
+            arity(vm, name, &args, 1, 3, l.clone())?;
             let cs: Vec<char> = chars().collect();
             let n = cs.len() as i64;
             let b = |v: Option<&Slot>, d: i64| match v.map(|x| &x.0) {
@@ -264,8 +264,8 @@ pub(crate) fn str_method(
             Value::Bool(ok)
         }
         "find" | "rfind" | "index" | "rindex" | "count" => {
-            arity(vm, name, &args, 1, 3, l)?;
-            let Some(p) = str_arg(vm, name, args.first(), l)? else {
+            arity(vm, name, &args, 1, 3, l.clone())?;
+            let Some(p) = str_arg(vm, name, args.first(), l.clone())? else {
                 return vm.err("TypeError", "must be str", l);
             };
             let cs: Vec<char> = chars().collect();
@@ -309,8 +309,8 @@ pub(crate) fn str_method(
             }
         }
         "partition" | "rpartition" => {
-            arity(vm, name, &args, 1, 1, l)?;
-            let Some(p) = str_arg(vm, name, args.first(), l)? else {
+            arity(vm, name, &args, 1, 1, l.clone())?;
+            let Some(p) = str_arg(vm, name, args.first(), l.clone())? else {
                 return vm.err("TypeError", "must be str", l);
             };
             if p.is_empty() {
@@ -330,18 +330,22 @@ pub(crate) fn str_method(
                 None if name == "partition" => (s.to_string(), String::new(), String::new()),
                 None => (String::new(), String::new(), s.to_string()),
             };
-            Value::Tuple(Rc::new(vec![(st(a), l), (st(b), l), (st(c), l)]))
+            Value::Tuple(Rc::new(vec![
+                (st(a), l.clone()),
+                (st(b), l.clone()),
+                (st(c), l.clone()),
+            ]))
         }
         "removeprefix" => {
-            let p = str_arg(vm, name, args.first(), l)?.unwrap_or("");
+            let p = str_arg(vm, name, args.first(), l.clone())?.unwrap_or("");
             st(s.strip_prefix(p).unwrap_or(&s).to_string())
         }
         "removesuffix" => {
-            let p = str_arg(vm, name, args.first(), l)?.unwrap_or("");
+            let p = str_arg(vm, name, args.first(), l.clone())?.unwrap_or("");
             st(s.strip_suffix(p).unwrap_or(&s).to_string())
         }
         "center" | "ljust" | "rjust" => {
-            arity(vm, name, &args, 1, 2, l)?;
+            arity(vm, name, &args, 1, 2, l.clone())?;
             let Value::Int(w) = args[0].0 else {
                 return vm.err("TypeError", "width must be int", l);
             };
@@ -453,7 +457,7 @@ pub(crate) fn str_method(
         ),
         "isprintable" => Value::Bool(chars().all(|c| !c.is_control())),
         "format" => {
-            let out = str_format(vm, &s, &args, &kw, l)?;
+            let out = str_format(vm, &s, &args, &kw, l.clone())?;
             vm.mkstr(out)?
         }
         "encode" | "format_map" | "maketrans" | "translate" => {
@@ -571,12 +575,12 @@ fn str_format_from(
                             Ok(n) => Value::Int(n),
                             Err(_) => Value::str(key),
                         };
-                        val = vm.subscript(&val, &kv, l, l)?.0;
+                        val = vm.subscript(&val, &kv, l.clone(), l.clone())?.0;
                         rest = r.get(end + 1..).unwrap_or("");
                     } else if let Some(r) = rest.strip_prefix('.') {
                         let end = r.find(['.', '[']).unwrap_or(r.len());
                         let reg_val = val.clone();
-                        val = attr_of(vm, &reg_val, &r[..end], l)?;
+                        val = attr_of(vm, &reg_val, &r[..end], l.clone())?;
                         rest = &r[end..];
                     } else {
                         break;
@@ -589,11 +593,11 @@ fn str_format_from(
                     _ => val,
                 };
                 let spec = if spec.contains('{') {
-                    str_format_from(vm, &spec, args, kw, l, auto)?
+                    str_format_from(vm, &spec, args, kw, l.clone(), auto)?
                 } else {
                     spec
                 };
-                out.push_str(&vm.format_spec(&val, &spec, l)?);
+                out.push_str(&vm.format_spec(&val, &spec, l.clone())?);
             }
             '}' => return vm.err("ValueError", "Single '}' encountered in format string", l),
             ch => {

@@ -93,7 +93,7 @@ pub(crate) fn dumps(vm: &mut Vm, args: Vec<Slot>, kw: Kw, l: Label) -> R<Slot> {
     }
     let mut out = String::new();
     let v = v.clone();
-    enc(vm, &v, &o, 0, &mut out, l)?;
+    enc(vm, &v, &o, 0, &mut out, l.clone())?;
     Ok((vm.mkstr(out)?, l))
 }
 
@@ -226,10 +226,10 @@ fn enc(vm: &mut Vm, v: &Value, o: &Opts, depth: usize, out: &mut String, l: Labe
             out.push_str(&quote(&pairs[i].0, o.ensure_ascii));
             out.push_str(&o.key_sep);
             let x = pairs[i].1.clone();
-            enc(vm, &x, o, depth + 1, out, l)?;
+            enc(vm, &x, o, depth + 1, out, l.clone())?;
         } else {
             let x = items[i].clone();
-            enc(vm, &x, o, depth + 1, out, l)?;
+            enc(vm, &x, o, depth + 1, out, l.clone())?;
         }
     }
     nl(out, depth);
@@ -244,7 +244,9 @@ pub(crate) fn loads(vm: &mut Vm, args: Vec<Slot>, l: Label) -> R<Slot> {
     vm.charge(s.len())?;
     match serde_json::from_str::<serde_json::Value>(s) {
         Ok(j) => {
-            let v = vm.value_from_json(&j, l).map_err(crate::vm::Flow::Stop)?;
+            let v = vm
+                .value_from_json(&j, l.clone())
+                .map_err(crate::vm::Flow::Stop)?;
             Ok((v, l))
         }
         Err(e) => {

@@ -151,7 +151,7 @@ fn subject_of(vm: &mut Vm, v: Option<&Value>, l: Label) -> R<Rc<str>> {
 
 pub(crate) fn call(vm: &mut Vm, name: &str, args: Vec<Slot>, kw: Kw, l: Label) -> R<Slot> {
     if name == "escape" {
-        let s = subject_of(vm, arg(&args, &kw, 0, "pattern"), l)?;
+        let s = subject_of(vm, arg(&args, &kw, 0, "pattern"), l.clone())?;
         let mut out = String::new();
         for c in s.chars() {
             if !(c.is_alphanumeric() || c == '_') && (c as u32) < 128 {
@@ -168,9 +168,9 @@ pub(crate) fn call(vm: &mut Vm, name: &str, args: Vec<Slot>, kw: Kw, l: Label) -
         _ => 2,
     };
     let flags = int_arg(&args, &kw, flags_at, "flags");
-    let (src, flags) = pattern_of(vm, arg(&args, &kw, 0, "pattern"), flags, l)?;
+    let (src, flags) = pattern_of(vm, arg(&args, &kw, 0, "pattern"), flags, l.clone())?;
     if name == "compile" {
-        vm.regex(&src, flags, l)?;
+        vm.regex(&src, flags, l.clone())?;
         let r = vm.alloc(Label::BOTTOM, Obj::Pattern { src, flags })?;
         return Ok((Value::Ref(r), l));
     }
@@ -188,15 +188,15 @@ fn run(
     kw: Kw,
     l: Label,
 ) -> R<Slot> {
-    let re = vm.regex(src, flags, l)?;
+    let re = vm.regex(src, flags, l.clone())?;
     let (string_i, string_name) = if matches!(name, "sub" | "subn") {
         (1, "string")
     } else {
         (0, "string")
     };
-    let subject = subject_of(vm, arg(&args, &kw, string_i, string_name), l)?;
+    let subject = subject_of(vm, arg(&args, &kw, string_i, string_name), l.clone())?;
     vm.charge(subject.len())?;
-    let none = (Value::None, l);
+    let none = (Value::None, l.clone());
     match name {
         "search" | "match" | "fullmatch" => {
             let caps = match name {
@@ -207,16 +207,18 @@ fn run(
                     } else {
                         format!("\\A(?:{src})\\z")
                     };
-                    let are = vm.regex(&Rc::from(anchored.as_str()), flags, l)?;
+                    let are = vm.regex(&Rc::from(anchored.as_str()), flags, l.clone())?;
                     // Group numbering is unchanged by the non-capturing wrapper.
                     return match are.captures(&subject) {
-                        Some(c) => Ok((vm.make_match(src, flags, &re, &subject, &c, l)?, l)),
+                        Some(c) => {
+                            Ok((vm.make_match(src, flags, &re, &subject, &c, l.clone())?, l))
+                        }
                         None => Ok(none),
                     };
                 }
             };
             match caps {
-                Some(c) => Ok((vm.make_match(src, flags, &re, &subject, &c, l)?, l)),
+                Some(c) => Ok((vm.make_match(src, flags, &re, &subject, &c, l.clone())?, l)),
                 None => Ok(none),
             }
         }
@@ -224,7 +226,7 @@ fn run(
             let mut out = vec![];
             for c in re.captures_iter(&subject) {
                 let item = if name == "finditer" {
-                    vm.make_match(src, flags, &re, &subject, &c, l)?
+                    vm.make_match(src, flags, &re, &subject, &c, l.clone())?
                 } else if c.len() == 1 {
                     Value::Str(c.get(0).map(|m| m.as_str()).unwrap_or("").into())
                 } else if c.len() == 2 {
@@ -234,16 +236,16 @@ fn run(
                         .map(|i| {
                             (
                                 Value::Str(c.get(i).map(|m| m.as_str()).unwrap_or("").into()),
-                                l,
+                                l.clone(),
                             )
                         })
                         .collect();
                     vm.mk_tuple(g)?
                 };
-                out.push((item, l));
+                out.push((item, l.clone()));
                 vm.check_len(out.len())?;
             }
-            Ok((crate::builtins::new_list(vm, out, l)?, l))
+            Ok((crate::builtins::new_list(vm, out, l.clone())?, l))
         }
         "split" => {
             let max = int_arg(&args, &kw, 1, "maxsplit");
@@ -254,19 +256,19 @@ fn run(
                     break;
                 }
                 let Some(m) = c.get(0) else { continue };
-                out.push((Value::Str(subject[last..m.start()].into()), l));
+                out.push((Value::Str(subject[last..m.start()].into()), l.clone()));
                 for i in 1..c.len() {
                     out.push((
                         c.get(i)
                             .map(|g| Value::Str(g.as_str().into()))
                             .unwrap_or(Value::None),
-                        l,
+                        l.clone(),
                     ));
                 }
                 last = m.end();
             }
-            out.push((Value::Str(subject[last..].into()), l));
-            Ok((crate::builtins::new_list(vm, out, l)?, l))
+            out.push((Value::Str(subject[last..].into()), l.clone()));
+            Ok((crate::builtins::new_list(vm, out, l.clone())?, l))
         }
         "sub" | "subn" => {
             let repl = arg(&args, &kw, 0, "repl").cloned().unwrap_or(Value::None);
@@ -281,10 +283,10 @@ fn run(
                 let Some(m) = c.get(0) else { continue };
                 out.push_str(&subject[last..m.start()]);
                 match &repl {
-                    Value::Str(t) => expand(vm, t, &c, &re, &mut out, l)?,
+                    Value::Str(t) => expand(vm, t, &c, &re, &mut out, l.clone())?,
                     f => {
-                        let mv = vm.make_match(src, flags, &re, &subject, &c, l)?;
-                        let r = vm.call_sync(&(f.clone(), l), vec![(mv, l)])?;
+                        let mv = vm.make_match(src, flags, &re, &subject, &c, l.clone())?;
+                        let r = vm.call_sync(&(f.clone(), l.clone()), vec![(mv, l.clone())])?;
                         match r.0 {
                             Value::Str(s) => out.push_str(&s),
                             o => {
@@ -307,7 +309,10 @@ fn run(
             out.push_str(&subject[last..]);
             let s = Value::Str(out.into());
             if name == "subn" {
-                return Ok((vm.mk_tuple(vec![(s, l), (Value::Int(n), l)])?, l));
+                return Ok((
+                    vm.mk_tuple(vec![(s, l.clone()), (Value::Int(n), l.clone())])?,
+                    l,
+                ));
             }
             Ok((s, l))
         }
@@ -393,7 +398,7 @@ pub(crate) fn method(
     kw: Kw,
 ) -> R<Slot> {
     let l = rl
-        .join(vm.heap.get(r).own)
+        .join(vm.heap.get(r).own.clone())
         .join(crate::builtins::deep_all(vm, &args, &kw));
     match vm.heap.get(r).obj.clone() {
         Obj::Pattern { src, flags } => run(vm, &src, flags, name, args, kw, l),
@@ -413,10 +418,10 @@ pub(crate) fn method(
                     Some(Value::Str(n)) => {
                         match names.iter().position(|x| x.as_deref() == Some(&**n)) {
                             Some(p) => Ok(p),
-                            None => vm.err("IndexError", "no such group", l),
+                            None => vm.err("IndexError", "no such group", l.clone()),
                         }
                     }
-                    Some(_) => vm.err("IndexError", "no such group", l),
+                    Some(_) => vm.err("IndexError", "no such group", l.clone()),
                 }
             };
             let text = |g: usize| -> Value {
@@ -434,7 +439,7 @@ pub(crate) fn method(
                     let mut out = vec![];
                     for a in &args {
                         let g = idx(vm, Some(&a.0))?;
-                        out.push((text(g), l));
+                        out.push((text(g), l.clone()));
                     }
                     Ok((vm.mk_tuple(out)?, l))
                 }
@@ -448,7 +453,7 @@ pub(crate) fn method(
                                 } else {
                                     default.clone()
                                 },
-                                l,
+                                l.clone(),
                             )
                         })
                         .collect();
@@ -458,7 +463,11 @@ pub(crate) fn method(
                     let d = vm.alloc(Label::BOTTOM, Obj::Dict(Default::default()))?;
                     for (g, n) in names.iter().enumerate() {
                         if let Some(n) = n {
-                            vm.dict_set(d, (Value::Str(n.clone()), l), (text(g), l))?;
+                            vm.dict_set(
+                                d,
+                                (Value::Str(n.clone()), l.clone()),
+                                (text(g), l.clone()),
+                            )?;
                         }
                     }
                     Ok((Value::Ref(d), l))
@@ -472,7 +481,10 @@ pub(crate) fn method(
                         "start" => (Value::Int(a), l),
                         "end" => (Value::Int(b), l),
                         _ => (
-                            vm.mk_tuple(vec![(Value::Int(a), l), (Value::Int(b), l)])?,
+                            vm.mk_tuple(vec![
+                                (Value::Int(a), l.clone()),
+                                (Value::Int(b), l.clone()),
+                            ])?,
                             l,
                         ),
                     })

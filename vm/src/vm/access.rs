@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use super::ops::{Num, norm_index, num, range_items, range_len, slice_positions};
+use super::ops::{Num, norm_index, num, range_items, range_len, slice_indices, slice_positions};
 use super::{R, Vm};
 use crate::bytecode::Reg;
 use crate::label::Label;
@@ -41,7 +41,21 @@ impl Vm {
         let i = self.v(idx).clone();
         let il = self.m(idx);
         let own = self.own_of(&x);
-        let acc = xl.join(own).join(il);
+        let acc = xl.join(own).join(&il);
+        // A found element needs no failure label, and that label (M of the whole container)
+        // is a walk of every element: look up lists and dicts first.
+        if let Value::Ref(r) = &x {
+            let found = match &self.heap.get(*r).obj {
+                Obj::List(v) => int_of(&i)
+                    .and_then(|k| norm_index(k, v.len()))
+                    .map(|p| &v[p]),
+                Obj::Dict(d) => self.hkey(&i).ok().and_then(|k| d.get(&k)).map(|e| &e.1),
+                _ => None,
+            };
+            if let Some((v, l)) = found {
+                return Ok((v.clone(), l.join(acc)));
+            }
+        }
         let el = self.m(obj).join(il);
         self.subscript(&x, &i, acc, el)
     }
@@ -76,6 +90,24 @@ impl Vm {
             }
             Value::Tuple(t) => self.seq_get(t, i, acc, el, true),
             Value::Range(a, b, s) => {
+                if let Value::Slice(sl) = i {
+                    let (Ok(lo), Ok(hi), Ok(st)) =
+                        (opt_int(&sl[0]), opt_int(&sl[1]), opt_int(&sl[2]))
+                    else {
+                        return self.err("TypeError", "slice indices must be integers or None", el);
+                    };
+                    let (start, stop, step) = match slice_indices(lo, hi, st, range_len(*a, *b, *s))
+                    {
+                        Ok(t) => t,
+                        Err(m) => return self.err("ValueError", m, el),
+                    };
+                    // range(a, b, s)[i:j:k] is range(a + i*s, a + j*s, s*k), as in CPython.
+                    let at = |k: i64| k.checked_mul(*s).and_then(|x| x.checked_add(*a));
+                    return match (at(start), at(stop), s.checked_mul(step)) {
+                        (Some(x), Some(y), Some(z)) => Ok((Value::Range(x, y, z), acc)),
+                        _ => self.err("OverflowError", "range slice does not fit in 64 bits", el),
+                    };
+                }
                 let Some(k) = int_of(i) else {
                     return self.err("TypeError", "range indices must be integers", el);
                 };
@@ -92,7 +124,7 @@ impl Vm {
                         self.seq_get(&v, i, acc, el, false)
                     }
                     Obj::Dict(_) => {
-                        let k = self.hkey_or_err(i, el)?;
+                        let k = self.hkey_or_err(i, el.clone())?;
                         let Obj::Dict(d) = &self.heap.get(r).obj else {
                             unreachable!()
                         };
@@ -144,7 +176,7 @@ impl Vm {
             if tuple {
                 return Ok((Value::Tuple(Rc::new(items)), acc));
             }
-            let r = self.alloc(acc, Obj::List(items))?;
+            let r = self.alloc(acc.clone(), Obj::List(items))?;
             return Ok((Value::Ref(r), acc));
         }
         let Some(k) = int_of(i) else {
@@ -167,7 +199,7 @@ impl Vm {
         let il = self.m(idx);
         let (v, vl) = self.slot(src);
         let sp = self.spc();
-        let el = self.m(obj).join(il);
+        let el = self.m(obj).join(&il);
         let Value::Ref(r) = x else {
             let t = self.type_name(&x);
             return self.err(
@@ -181,7 +213,7 @@ impl Vm {
                 let n = items.len();
                 if let Value::Slice(sl) = &i {
                     let new = self.iterate(src)?;
-                    let pos = self.slice_pos(sl, n, el)?;
+                    let pos = self.slice_pos(sl, n, el.clone())?;
                     let Obj::List(items) = &mut self.heap.get_mut(r).obj else {
                         unreachable!()
                     };
@@ -200,9 +232,11 @@ impl Vm {
                         };
                         let end = pos.last().map(|p| p + 1).unwrap_or(start).max(start);
                         let removed: Vec<Slot> = items
-                            .splice(start..end, new.into_iter().map(|(v, l)| (v, l.join(sp))))
+                            .splice(start..end, new.into_iter().map(|(v, l)| (v, l.join(&sp))))
                             .collect();
-                        let rl = removed.iter().fold(Label::BOTTOM, |a, s| a.join(s.1));
+                        let rl = removed
+                            .iter()
+                            .fold(Label::BOTTOM, |a, s| a.join(s.1.clone()));
                         self.heap
                             .get_mut(r)
                             .own
@@ -217,7 +251,7 @@ impl Vm {
                         );
                     }
                     for (p, (v, l)) in pos.into_iter().zip(new) {
-                        items[p] = (v, l.join(sp));
+                        items[p] = (v, l.join(&sp));
                     }
                     self.heap.get_mut(r).own.join_in(xl.join(il).join(sp));
                     return Ok(());
@@ -235,14 +269,14 @@ impl Vm {
                 };
                 let h = self.heap.get_mut(r);
                 if let Obj::List(items) = &mut h.obj {
-                    let old = items[p].1;
-                    items[p] = (v, vl.join(sp));
+                    let old = &items[p].1.clone();
+                    items[p] = (v, vl.join(&sp));
                     h.own.join_in(xl.join(il).join(sp).join(old));
                 }
                 Ok(())
             }
             Obj::Dict(_) => {
-                self.dict_set(r, (i, il.join(sp)), (v, vl.join(sp)))?;
+                self.dict_set(r, (i, il.join(&sp)), (v, vl.join(&sp)))?;
                 self.heap.get_mut(r).own.join_in(xl.join(il).join(sp));
                 Ok(())
             }
@@ -262,7 +296,7 @@ impl Vm {
         let i = self.v(idx).clone();
         let il = self.m(idx);
         let sp = self.spc();
-        let el = self.m(obj).join(il);
+        let el = self.m(obj).join(&il);
         let Value::Ref(r) = x else {
             let t = self.type_name(&x);
             return self.err(
@@ -308,12 +342,12 @@ impl Vm {
                 removed = rl;
             }
             Obj::Dict(_) => {
-                let k = self.hkey_or_err(&i, el)?;
+                let k = self.hkey_or_err(&i, el.clone())?;
                 let Obj::Dict(d) = &mut self.heap.get_mut(r).obj else {
                     unreachable!()
                 };
                 match d.shift_remove(&k) {
-                    Some((kl, vl)) => removed = kl.1.join(vl.1),
+                    Some((kl, vl)) => removed = kl.1.join(&vl.1),
                     None => {
                         let ex = self.new_exc("KeyError", "", el);
                         if let Value::Ref(e) = &ex
@@ -375,7 +409,10 @@ impl Vm {
                 Obj::Match { subject, .. } if name == "string" => {
                     Ok((Value::Str(subject.clone()), acc))
                 }
-                _ => Ok((Value::Method(Rc::new((x.clone(), xl, name.into()))), xl)),
+                _ => Ok((
+                    Value::Method(Rc::new((x.clone(), xl.clone(), name.into()))),
+                    xl,
+                )),
             },
             Value::Module(m) => {
                 crate::modules::module_attr(self, *m, name).map(|v| (v, Label::BOTTOM))
@@ -397,10 +434,16 @@ impl Vm {
                 }
                 if let Value::Builtin(_) = x {
                     // Classmethods like dict.fromkeys, str.join used unbound.
-                    return Ok((Value::Method(Rc::new((x.clone(), xl, name.into()))), xl));
+                    return Ok((
+                        Value::Method(Rc::new((x.clone(), xl.clone(), name.into()))),
+                        xl,
+                    ));
                 }
                 if matches!(x, Value::Int(_) | Value::Float(_) | Value::Bool(_)) {
-                    return Ok((Value::Method(Rc::new((x.clone(), xl, name.into()))), xl));
+                    return Ok((
+                        Value::Method(Rc::new((x.clone(), xl.clone(), name.into()))),
+                        xl,
+                    ));
                 }
                 let t = self.type_name(&x);
                 self.err(
@@ -409,7 +452,10 @@ impl Vm {
                     el,
                 )
             }
-            _ => Ok((Value::Method(Rc::new((x.clone(), xl, name.into()))), xl)),
+            _ => Ok((
+                Value::Method(Rc::new((x.clone(), xl.clone(), name.into()))),
+                xl,
+            )),
         }
     }
 
@@ -432,8 +478,8 @@ impl Vm {
             if let Some(p) = names.iter().position(|(n, _)| &**n == name) {
                 let h = self.heap.get_mut(*r);
                 if let Obj::Instance { fields, .. } = &mut h.obj {
-                    let old = fields[p].1;
-                    fields[p] = (v, vl.join(sp));
+                    let old = &fields[p].1.clone();
+                    fields[p] = (v, vl.join(&sp));
                     h.own.join_in(xl.join(sp).join(old));
                 }
                 return Ok(());
@@ -496,14 +542,14 @@ impl Vm {
                 let after = n - 1 - s;
                 let mid_end = items.len() - after;
                 for (i, it) in items[..s].iter().enumerate() {
-                    self.set(dst + i as u16, it.0.clone(), it.1);
+                    self.set(dst + i as u16, it.0.clone(), it.1.clone());
                 }
                 let mid: Vec<Slot> = items[s..mid_end].to_vec();
                 let r = self.alloc(Label::BOTTOM, Obj::List(mid))?;
                 let xl = self.l(src);
                 self.set(dst + s as u16, Value::Ref(r), xl);
                 for (i, it) in items[mid_end..].iter().enumerate() {
-                    self.set(dst + (s + 1 + i) as u16, it.0.clone(), it.1);
+                    self.set(dst + (s + 1 + i) as u16, it.0.clone(), it.1.clone());
                 }
             }
         }
@@ -521,26 +567,32 @@ impl Vm {
         let out: Vec<Slot> = match v {
             Value::Str(s) => s
                 .chars()
-                .map(|c| (Value::Str(c.to_string().into()), acc))
+                .map(|c| (Value::Str(c.to_string().into()), acc.clone()))
                 .collect(),
-            Value::Tuple(t) => t.iter().map(|(x, xl)| (x.clone(), xl.join(acc))).collect(),
+            Value::Tuple(t) => t
+                .iter()
+                .map(|(x, xl)| (x.clone(), xl.join(acc.clone())))
+                .collect(),
             Value::Range(a, b, s) => {
                 let n = range_len(*a, *b, *s);
                 self.check_len(n)?;
                 range_items(*a, *b, *s, n)
                     .into_iter()
-                    .map(|i| (Value::Int(i), acc))
+                    .map(|i| (Value::Int(i), acc.clone()))
                     .collect()
             }
             Value::Ref(r) => match &self.heap.get(*r).obj {
-                Obj::List(x) => x.iter().map(|(x, xl)| (x.clone(), xl.join(acc))).collect(),
+                Obj::List(x) => x
+                    .iter()
+                    .map(|(x, xl)| (x.clone(), xl.join(acc.clone())))
+                    .collect(),
                 Obj::Dict(d) => d
                     .values()
-                    .map(|(k, _)| (k.0.clone(), k.1.join(acc)))
+                    .map(|(k, _)| (k.0.clone(), k.1.join(acc.clone())))
                     .collect(),
                 Obj::Set(s) => s
                     .values()
-                    .map(|(x, xl)| (x.clone(), xl.join(acc)))
+                    .map(|(x, xl)| (x.clone(), xl.join(acc.clone())))
                     .collect(),
                 Obj::Iter(IterState::Items(x, i)) => x[*i..].to_vec(),
                 _ => {
@@ -585,11 +637,16 @@ impl Vm {
         {
             return Ok(d
                 .values()
-                .map(|(k, x)| ((k.0.clone(), k.1.join(acc)), (x.0.clone(), x.1.join(acc))))
+                .map(|(k, x)| {
+                    (
+                        (k.0.clone(), k.1.join(acc.clone())),
+                        (x.0.clone(), x.1.join(acc.clone())),
+                    )
+                })
                 .collect());
         }
         // An iterable of pairs.
-        let items = self.iter_value(v, l)?;
+        let items = self.iter_value(v, l.clone())?;
         let mut out = vec![];
         for (it, il) in items {
             let pair = self.iter_value(&it, il)?;
@@ -609,7 +666,7 @@ impl Vm {
     }
 
     pub(crate) fn dict_set(&mut self, r: u32, k: Slot, v: Slot) -> R<()> {
-        let key = self.hkey_or_err(&k.0, k.1)?;
+        let key = self.hkey_or_err(&k.0, k.1.clone())?;
         let limit = self.limits.collection_len;
         let Obj::Dict(d) = &mut self.heap.get_mut(r).obj else {
             return Ok(());
@@ -631,7 +688,7 @@ impl Vm {
     }
 
     pub(crate) fn set_add(&mut self, r: u32, v: Value, l: Label) -> R<()> {
-        let key = self.hkey_or_err(&v, l)?;
+        let key = self.hkey_or_err(&v, l.clone())?;
         let Obj::Set(s) = &mut self.heap.get_mut(r).obj else {
             return Ok(());
         };
@@ -665,8 +722,8 @@ impl Vm {
             _ => None,
         };
         let out = match text {
-            Some(t) => self.format_spec(&Value::Str(t.into()), &spec_s, l)?,
-            None => self.format_spec(&v, &spec_s, l)?,
+            Some(t) => self.format_spec(&Value::Str(t.into()), &spec_s, l.clone())?,
+            None => self.format_spec(&v, &spec_s, l.clone())?,
         };
         Ok((self.mkstr(out)?, l))
     }

@@ -37,6 +37,13 @@ fn op_sym(op: BinOp) -> &'static str {
 
 impl Vm {
     pub(crate) fn binop(&mut self, op: BinOp, a: Reg, b: Reg, inplace: bool) -> R<Slot> {
+        // The hot case, int with int: no clone, no deep walk (M of a scalar is its label).
+        let f = self.frames.last().unwrap();
+        if let (Value::Int(p), Value::Int(q)) = (&f.vals[a as usize], &f.vals[b as usize])
+            && let Some(r) = int_fast(op, *p, *q)
+        {
+            return Ok((Value::Int(r), f.labs[a as usize].join(&f.labs[b as usize])));
+        }
         let (x, y) = (self.v(a).clone(), self.v(b).clone());
         let l = self.m(a).join(self.m(b));
         if inplace && let Value::Ref(r) = x {
@@ -55,7 +62,7 @@ impl Vm {
                     self.check_len(items.len())?;
                     self.heap.bytes += items.len() * 48;
                     if let Obj::List(v) = &mut self.heap.get_mut(r).obj {
-                        v.extend(items.into_iter().map(|(v, l)| (v, l.join(sp))));
+                        v.extend(items.into_iter().map(|(v, l)| (v, l.join(sp.clone()))));
                     }
                     self.heap.get_mut(r).own.join_in(own);
                     return Ok((x, self.l(a)));
@@ -80,7 +87,7 @@ impl Vm {
                 _ => {}
             }
         }
-        let v = self.binop_values(op, &x, &y, l)?;
+        let v = self.binop_values(op, &x, &y, l.clone())?;
         Ok((v, l))
     }
 
@@ -126,7 +133,7 @@ impl Vm {
                 }
             }
         }
-        let own = self.heap.get(*p).own.join(self.heap.get(*q).own);
+        let own = self.heap.get(*p).own.join(self.heap.get(*q).own.clone());
         let r = self.alloc(own, Obj::Set(out))?;
         Ok(Value::Ref(r))
     }
@@ -244,7 +251,8 @@ impl Vm {
                                 return self.set_op(op, x, y, l);
                             }
                         }
-                        if let Some(v) = crate::modules::datetime::binop(self, op, x, y, l)? {
+                        if let Some(v) = crate::modules::datetime::binop(self, op, x, y, l.clone())?
+                        {
                             return Ok(v);
                         }
                         self.type_error_op(op, x, y, l)
@@ -252,7 +260,7 @@ impl Vm {
                 }
             }
             _ => {
-                if let Some(v) = crate::modules::datetime::binop(self, op, x, y, l)? {
+                if let Some(v) = crate::modules::datetime::binop(self, op, x, y, l.clone())? {
                     return Ok(v);
                 }
                 self.type_error_op(op, x, y, l)
@@ -262,14 +270,14 @@ impl Vm {
 
     pub(crate) fn own_of(&self, v: &Value) -> Label {
         match v {
-            Value::Ref(r) => self.heap.get(*r).own,
+            Value::Ref(r) => self.heap.get(*r).own.clone(),
             _ => Label::BOTTOM,
         }
     }
 
     fn arith(&mut self, op: BinOp, p: Num, q: Num, l: Label, both_bool: bool) -> R<Value> {
         use Num::*;
-        let ovf = |vm: &mut Vm| -> R<Value> { vm.err("OverflowError", OVERFLOW, l) };
+        let ovf = |vm: &mut Vm| -> R<Value> { vm.err("OverflowError", OVERFLOW, l.clone()) };
         match (op, p, q) {
             (BinOp::Add, I(a), I(b)) => a
                 .checked_add(b)
@@ -437,5 +445,26 @@ impl Vm {
                 self.type_error_op(op, &x, &y, l)
             }
         }
+    }
+}
+
+/// Int ⊕ int where Python's result is the machine one; `None` sends the operation (and its
+/// overflow or zero-division error) down the general path.
+#[inline]
+fn int_fast(op: BinOp, x: i64, y: i64) -> Option<i64> {
+    match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mul => x.checked_mul(y),
+        BinOp::Mod => {
+            // Python's remainder takes the divisor's sign.
+            let r = x.checked_rem(y)?;
+            Some(if r != 0 && (r < 0) != (y < 0) {
+                r + y
+            } else {
+                r
+            })
+        }
+        _ => None,
     }
 }

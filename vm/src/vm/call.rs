@@ -75,7 +75,7 @@ impl Vm {
             Value::Builtin(b) => crate::builtins::call_builtin(self, *b, pos, kw).map(Some),
             Value::ModAttr(m, n) => crate::modules::call(self, *m, &n.clone(), pos, kw).map(Some),
             Value::Method(m) => {
-                let (recv, rl, name) = (m.0.clone(), m.1, m.2.clone());
+                let (recv, rl, name) = (m.0.clone(), m.1.clone(), m.2.clone());
                 self.call_method((recv, rl), &name, pos, kw, dst)
             }
             Value::Tool(_) => self.err(
@@ -193,7 +193,7 @@ impl Vm {
                 },
             };
             vals[param_regs[i] as usize] = s.0;
-            labs[param_regs[i] as usize] = s.1.join(sp);
+            labs[param_regs[i] as usize] = s.1.join(&sp);
         }
         if !missing.is_empty() {
             let pc = self.pcl();
@@ -227,7 +227,7 @@ impl Vm {
         let mut cells = vec![];
         for init in cell_init {
             let s = match init {
-                Some(r) => (vals[r as usize].clone(), labs[r as usize]),
+                Some(r) => (vals[r as usize].clone(), labs[r as usize].clone()),
                 None => (Value::Undef, Label::BOTTOM),
             };
             cells.push(self.alloc(Label::BOTTOM, Obj::Cell(s))?);
@@ -241,7 +241,7 @@ impl Vm {
             cells,
             handlers: vec![],
             pc_base: self.pc_stack.len() as u32,
-            saved_pc: self.pc,
+            saved_pc: self.pc.clone(),
             ret,
             boundary,
         })
@@ -305,9 +305,9 @@ impl Vm {
 
     /// `E(args)`: the exception's label is M(arguments); pc joins at `raise`.
     pub(crate) fn make_exception(&mut self, class: Value, args: Vec<Slot>) -> R<Slot> {
-        let own = args
-            .iter()
-            .fold(Label::BOTTOM, |a, (v, l)| a.join(self.heap.deep(v, *l)));
+        let own = args.iter().fold(Label::BOTTOM, |a, (v, l)| {
+            a.join(self.heap.deep(v, l.clone()))
+        });
         let r = self.alloc(
             own,
             Obj::Exception {
@@ -347,11 +347,11 @@ impl Vm {
 
     fn tmp_get_attr(&mut self, recv: &Slot, name: &str) -> R<Slot> {
         let Value::Ref(r) = recv.0 else {
-            return self.err("AttributeError", "no attribute", recv.1);
+            return self.err("AttributeError", "no attribute", recv.1.clone());
         };
         let (class, fields) = match &self.heap.get(r).obj {
             Obj::Instance { class, fields } => (*class, fields.clone()),
-            _ => return self.err("AttributeError", "no attribute", recv.1),
+            _ => return self.err("AttributeError", "no attribute", recv.1.clone()),
         };
         if let Obj::Class(Class::Holder { fields: names, .. }) = &self.heap.get(class).obj
             && let Some(p) = names.iter().position(|(n, _)| &**n == name)
@@ -359,7 +359,7 @@ impl Vm {
             return Ok(fields[p].clone());
         }
         let cn = self.class_name(class);
-        let el = self.heap.deep(&recv.0, recv.1);
+        let el = self.heap.deep(&recv.0, recv.1.clone());
         self.err(
             "AttributeError",
             format!("'{cn}' object has no attribute '{name}'"),
@@ -399,7 +399,7 @@ impl Vm {
         for (i, b) in bound.into_iter().enumerate() {
             let Some((v, l)) = b else { continue };
             let m = self.heap.deep(&v, l);
-            all.join_in(m);
+            all.join_in(&m);
             if matches!(v, Value::None) && !stub.params[i].required && !stub.accepts_null(i) {
                 continue;
             }
@@ -426,7 +426,7 @@ impl Vm {
             if let Err(msg) = stub.validate_arg(i, &json) {
                 return self.err("TypeError", msg, m.join(pc));
             }
-            let meta = self.interner.meta_of(m.join(sp));
+            let meta = self.interner.meta_of(&m.join(&sp));
             args.push((stub.params[i].name.clone(), json, meta));
         }
         let fr = self.frames.last().unwrap();
@@ -451,7 +451,7 @@ impl Vm {
             tool: stub.name.clone(),
             internal: stub.internal,
             args,
-            pc: self.interner.meta_of(pc),
+            pc: self.interner.meta_of(&pc),
             span: Span {
                 line,
                 column,

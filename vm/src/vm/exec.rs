@@ -14,8 +14,6 @@ pub(crate) enum Exit {
     Suspend(Box<ToolRequest>),
 }
 
-const FINITE: u128 = 1 << 127;
-
 impl Vm {
     #[inline]
     pub(crate) fn v(&self, r: Reg) -> &Value {
@@ -24,7 +22,7 @@ impl Vm {
 
     #[inline]
     pub(crate) fn l(&self, r: Reg) -> Label {
-        self.frames.last().unwrap().labs[r as usize]
+        self.frames.last().unwrap().labs[r as usize].clone()
     }
 
     #[inline]
@@ -38,18 +36,22 @@ impl Vm {
     #[inline]
     pub(crate) fn m(&self, r: Reg) -> Label {
         let f = self.frames.last().unwrap();
-        self.heap.deep(&f.vals[r as usize], f.labs[r as usize])
+        let v = &f.vals[r as usize];
+        if !v.is_heap() {
+            return f.labs[r as usize].clone();
+        }
+        self.heap.deep(v, f.labs[r as usize].clone())
     }
 
     pub(crate) fn slot(&self, r: Reg) -> Slot {
         let f = self.frames.last().unwrap();
-        (f.vals[r as usize].clone(), f.labs[r as usize])
+        (f.vals[r as usize].clone(), f.labs[r as usize].clone())
     }
 
     /// The pc-label as read (sticky included).
     #[inline]
     pub(crate) fn pcl(&self) -> Label {
-        self.pc.join(self.sticky)
+        self.pc.join(self.sticky.clone())
     }
 
     /// [pc]: the pc-label in STRICT mode, ⊥ in NORMAL.
@@ -88,13 +90,8 @@ impl Vm {
     }
 
     fn check_branch(&self, m: Label) -> R<()> {
-        let Some(p) = self.branch else { return Ok(()) };
-        let missing_consumer = m.excluded & p.consumers & !FINITE != 0;
-        let fires = if p.deny {
-            m.tags & p.tags != 0 || m.producers & p.producers != 0 || missing_consumer
-        } else {
-            m.tags & !p.tags != 0 || m.producers & !p.producers != 0 || missing_consumer
-        };
+        let Some(p) = &self.branch else { return Ok(()) };
+        let fires = m.violates(p);
         if fires {
             return Err(Flow::Stop(Box::new(Stop {
                 code: ErrorCode::ControlFlowViolation,
@@ -142,13 +139,13 @@ impl Vm {
             if let Some(h) = f.handlers.pop() {
                 f.ip = h.target;
                 let l = if let Value::Ref(r) = &exc {
-                    self.heap.get(*r).own
+                    &self.heap.get(*r).own.clone()
                 } else {
-                    Label::BOTTOM
+                    &Label::BOTTOM
                 };
                 let f = self.frames.last_mut().unwrap();
                 f.vals[h.exc as usize] = exc;
-                f.labs[h.exc as usize] = l;
+                f.labs[h.exc as usize] = l.clone();
                 self.pc_stack.truncate(h.pc_height as usize);
                 self.pc = h.pc;
                 return Ok(());
@@ -265,7 +262,7 @@ impl Vm {
                             Label::BOTTOM,
                         );
                     }
-                    let (v, l) = (v.clone(), *l);
+                    let (v, l) = (v.clone(), l.clone());
                     self.set(dst, v, l);
                 }
                 Instr::StoreCell { cell, src } => {
@@ -449,16 +446,16 @@ impl Vm {
                 Instr::PcPush { src, check } => {
                     let m = self.m(src);
                     if check {
-                        self.check_branch(m)?;
+                        self.check_branch(m.clone())?;
                     }
-                    self.pc_stack.push(self.pc);
+                    self.pc_stack.push(self.pc.clone());
                     self.pc.join_in(m);
                 }
-                Instr::PcSave => self.pc_stack.push(self.pc),
+                Instr::PcSave => self.pc_stack.push(self.pc.clone()),
                 Instr::PcJoin { src, check } => {
                     let m = self.m(src);
                     if check {
-                        self.check_branch(m)?;
+                        self.check_branch(m.clone())?;
                     }
                     self.pc.join_in(m);
                 }
@@ -476,7 +473,7 @@ impl Vm {
                 Instr::PcRestore { depth } => {
                     let h = self.frames[fi].pc_base as usize + depth as usize;
                     if self.pc_stack.len() > h {
-                        self.pc = self.pc_stack[h];
+                        self.pc = self.pc_stack[h].clone();
                         self.pc_stack.truncate(h);
                     }
                 }
@@ -631,7 +628,7 @@ impl Vm {
                         target: handler,
                         exc,
                         pc_height: self.pc_stack.len() as u32,
-                        pc: self.pc,
+                        pc: self.pc.clone(),
                     };
                     self.frames[fi].handlers.push(h);
                 }
@@ -659,7 +656,7 @@ impl Vm {
                 }
                 Instr::PcPushExc { exc } => {
                     let m = self.m(exc);
-                    self.pc_stack.push(self.pc);
+                    self.pc_stack.push(self.pc.clone());
                     self.pc.join_in(m);
                 }
                 Instr::AssertFail { msg } => {
@@ -736,7 +733,7 @@ impl Vm {
                 match &lst.obj {
                     Obj::List(v) if idx < v.len() => {
                         let (x, xl) = v[idx].clone();
-                        Some((x, xl.join(il).join(lst.own)))
+                        Some((x, xl.join(il).join(lst.own.clone())))
                     }
                     _ => None,
                 }

@@ -86,6 +86,7 @@ impl Vm {
             }
         }
         let mut bytes = 0;
+        self.heap.invalidate();
         self.heap.free.clear();
         for (i, h) in self.heap.objs.iter_mut().enumerate() {
             if marked[i] {

@@ -14,9 +14,10 @@ use serde::{Deserialize, Serialize};
 use crate::api::*;
 use crate::bytecode::{Program, Reg};
 use crate::compile::{CompileEnv, Diagnostic, compile};
-use crate::label::{Interner, Label};
+use crate::label::{BranchMask, Interner, Label};
 use crate::tools::ToolStub;
 use crate::value::{Heap, Slot, Value};
+use sqrt_std::label::LabelSet;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Handler {
@@ -42,12 +43,12 @@ pub(crate) struct Frame {
     pub boundary: bool,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct BranchMask {
-    pub deny: bool,
-    pub tags: u128,
-    pub producers: u128,
-    pub consumers: u128,
+/// The message of the label-table limit (planner.md §4).
+pub(crate) fn too_many_labels() -> String {
+    format!(
+        "too many labels: a run holds at most {}",
+        crate::label::MAX_LABELS
+    )
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -163,7 +164,7 @@ impl Vm {
             .collect();
         for n in &carried_names {
             if interner.intern(n).is_err() {
-                setup_error = Some("too many labels: a run holds at most 127".to_string());
+                setup_error = Some(too_many_labels());
             }
         }
         if carry
@@ -225,24 +226,20 @@ impl Vm {
             (None, Mode::Normal) => None,
         };
         if let Some(p) = policy {
-            let mut mask = BranchMask {
-                deny: p.deny,
-                ..Default::default()
-            };
-            for (names, bits) in [
-                (&p.tags, &mut mask.tags),
-                (&p.producers, &mut mask.producers),
-                (&p.consumers, &mut mask.consumers),
-            ] {
+            let mut sets: [Vec<sqrt_std::label::Label>; 3] = Default::default();
+            for (names, set) in [&p.tags, &p.producers, &p.consumers]
+                .into_iter()
+                .zip(&mut sets)
+            {
                 for n in names {
                     match vm.interner.intern(n) {
-                        Ok(i) => *bits |= 1u128 << i,
-                        Err(_) => {
-                            vm.setup_error = Some("too many labels: a run holds at most 127".into())
-                        }
+                        Ok(i) => set.push(i),
+                        Err(_) => vm.setup_error = Some(too_many_labels()),
                     }
                 }
             }
+            let [t, pr, c] = sets.map(LabelSet::from_labels);
+            let mask = BranchMask::new(p.deny, t, pr, c);
             vm.branch = Some(mask);
         }
         vm
@@ -346,7 +343,7 @@ impl Vm {
         let internal = self.tools.get(p.tool as usize).is_some_and(|t| t.internal);
         if internal && self.mode == Mode::Strict {
             // Success or failure of parse_with_ai reveals its input (planner.md §4 (a)).
-            self.sticky.join_in(p.args_label);
+            self.sticky.join_in(&p.args_label);
         }
         match r {
             Resume::Return { value, meta } => {
@@ -354,7 +351,7 @@ impl Vm {
                     Ok(l) => l.join(Label::U),
                     Err(_) => return self.finish_stop(self.label_limit()),
                 };
-                match self.value_from_json(&value, l) {
+                match self.value_from_json(&value, l.clone()) {
                     Ok(v) => {
                         let f = self.frames.last_mut().unwrap();
                         f.vals[p.dst as usize] = v;
@@ -370,7 +367,7 @@ impl Vm {
                 catchable,
             } => {
                 let l = match self.interner.label_of(&meta) {
-                    Ok(l) => l.join(Label::U).join(p.args_label),
+                    Ok(l) => l.join(Label::U).join(&p.args_label),
                     Err(_) => return self.finish_stop(self.label_limit()),
                 };
                 let (cls, code) = match kind {
@@ -542,7 +539,7 @@ impl Vm {
         Stop {
             code: ErrorCode::LimitExceeded,
             kind: "LimitExceeded".into(),
-            message: "too many labels: a run holds at most 127".into(),
+            message: too_many_labels(),
             label: Label::BOTTOM,
         }
     }
@@ -590,7 +587,7 @@ impl Vm {
     /// What the next attempt keeps: globals (with heap and labels) and, in STRICT, the sticky
     /// label joined with the label of the error that stopped this attempt.
     pub fn carry_over(&self, stop_meta: Option<&sqrt_std::meta::Meta>) -> CarryOver {
-        let mut sticky = self.sticky;
+        let mut sticky = self.sticky.clone();
         if let Some(m) = stop_meta
             && let Ok(l) = self.interner.label_of(m)
         {
@@ -608,7 +605,7 @@ impl Vm {
                 .map(|(n, s)| (n.to_string(), s.clone()))
                 .collect(),
             interner: self.interner.clone(),
-            sticky,
+            sticky: sticky.clone(),
         }
     }
 
@@ -620,7 +617,7 @@ impl Vm {
             if matches!(v, Value::Undef) {
                 continue;
             }
-            let m = self.interner.meta_of(self.heap.deep(v, *l));
+            let m = self.interner.meta_of(&self.heap.deep(v, l.clone()));
             out.push((n.to_string(), self.to_json_lossy(v), m, self.type_name(v)));
         }
         out

@@ -45,13 +45,13 @@ pub(crate) fn norm_index(i: i64, n: usize) -> Option<usize> {
     }
 }
 
-/// Python's slice.indices: the selected positions.
-pub(crate) fn slice_positions(
+/// Python's `slice.indices(n)`: the clamped start, stop and step.
+pub(crate) fn slice_indices(
     lo: Option<i64>,
     hi: Option<i64>,
     step: Option<i64>,
     n: usize,
-) -> Result<Vec<usize>, &'static str> {
+) -> Result<(i64, i64, i64), &'static str> {
     let n = n as i64;
     let step = step.unwrap_or(1);
     if step == 0 {
@@ -61,28 +61,32 @@ pub(crate) fn slice_positions(
         let v = if v < 0 { v.saturating_add(n) } else { v };
         v.clamp(lo_b, hi_b)
     };
-    let mut out = vec![];
-    if step > 0 {
+    Ok(if step > 0 {
         let start = lo.map(|v| clamp(v, 0, n)).unwrap_or(0);
         let stop = hi.map(|v| clamp(v, 0, n)).unwrap_or(n);
-        let mut i = start;
-        while i < stop {
-            out.push(i as usize);
-            match i.checked_add(step) {
-                Some(x) => i = x,
-                None => break,
-            }
-        }
+        (start, stop, step)
     } else {
         let start = lo.map(|v| clamp(v, -1, n - 1)).unwrap_or(n - 1);
         let stop = hi.map(|v| clamp(v, -1, n - 1)).unwrap_or(-1);
-        let mut i = start;
-        while i > stop {
-            out.push(i as usize);
-            match i.checked_add(step) {
-                Some(x) => i = x,
-                None => break,
-            }
+        (start, stop, step)
+    })
+}
+
+/// The positions a slice selects.
+pub(crate) fn slice_positions(
+    lo: Option<i64>,
+    hi: Option<i64>,
+    step: Option<i64>,
+    n: usize,
+) -> Result<Vec<usize>, &'static str> {
+    let (start, stop, step) = slice_indices(lo, hi, step, n)?;
+    let mut out = vec![];
+    let mut i = start;
+    while (step > 0 && i < stop) || (step < 0 && i > stop) {
+        out.push(i as usize);
+        match i.checked_add(step) {
+            Some(x) => i = x,
+            None => break,
         }
     }
     Ok(out)
@@ -414,6 +418,24 @@ impl Vm {
     }
 
     pub(crate) fn compare(&mut self, op: CmpOp, a: Reg, b: Reg) -> R<Slot> {
+        let fr = self.frames.last().unwrap();
+        if let (Value::Int(p), Value::Int(q)) = (&fr.vals[a as usize], &fr.vals[b as usize]) {
+            let r = match op {
+                CmpOp::Eq | CmpOp::Is => Some(p == q),
+                CmpOp::NotEq | CmpOp::IsNot => Some(p != q),
+                CmpOp::Lt => Some(p < q),
+                CmpOp::LtE => Some(p <= q),
+                CmpOp::Gt => Some(p > q),
+                CmpOp::GtE => Some(p >= q),
+                CmpOp::In | CmpOp::NotIn => None,
+            };
+            if let Some(r) = r {
+                return Ok((
+                    Value::Bool(r),
+                    fr.labs[a as usize].join(&fr.labs[b as usize]),
+                ));
+            }
+        }
         let (x, y) = (self.v(a).clone(), self.v(b).clone());
         let l = self.m(a).join(self.m(b));
         let r = match op {
@@ -421,8 +443,8 @@ impl Vm {
             CmpOp::NotEq => !self.eq(&x, &y),
             CmpOp::Is => self.same(&x, &y),
             CmpOp::IsNot => !self.same(&x, &y),
-            CmpOp::In => self.contains(&y, &x, l)?,
-            CmpOp::NotIn => !self.contains(&y, &x, l)?,
+            CmpOp::In => self.contains(&y, &x, l.clone())?,
+            CmpOp::NotIn => !self.contains(&y, &x, l.clone())?,
             _ => {
                 let sym = match op {
                     CmpOp::Lt => "<",
@@ -445,7 +467,7 @@ impl Vm {
                     {
                         return Ok((Value::Bool(false), l));
                     }
-                    let o = self.cmp_vals(&x, &y, sym, l)?;
+                    let o = self.cmp_vals(&x, &y, sym, l.clone())?;
                     match op {
                         CmpOp::Lt => o == Ordering::Less,
                         CmpOp::LtE => o != Ordering::Greater,

@@ -24,11 +24,11 @@ impl Vm {
         Outcome {
             status,
             final_return_value: self.to_json_lossy(&v),
-            final_meta: self.interner.meta_of(self.heap.deep(&v, l)),
+            final_meta: self.interner.meta_of(&self.heap.deep(&v, l)),
             error,
             calls: self.calls.clone(),
             printed: self.printed.clone(),
-            printed_meta: self.interner.meta_of(self.printed_label),
+            printed_meta: self.interner.meta_of(&self.printed_label),
         }
     }
 
@@ -85,7 +85,7 @@ impl Vm {
             kind,
             message,
             redacted,
-            meta: self.interner.meta_of(label),
+            meta: self.interner.meta_of(&label),
             line,
             column,
             rendered,
@@ -108,7 +108,7 @@ impl Vm {
             kind: s.kind,
             message,
             redacted,
-            meta: self.interner.meta_of(s.label),
+            meta: self.interner.meta_of(&s.label),
             line,
             column,
             rendered,

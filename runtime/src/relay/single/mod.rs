@@ -21,7 +21,7 @@ use super::decisions;
 use super::error::{ApiError, ErrorCode};
 use super::headers::HeaderTexts;
 use super::history::{self, Continuation};
-use super::metrics::{ToolCallLabel, VerdictLabel};
+use super::metrics::{EngineLabel, ToolCallLabel, VerdictLabel};
 use super::provider::Provider;
 use super::request::{ChatRequest, content_text, role};
 use super::server::RelayState;
@@ -525,6 +525,7 @@ fn check(
         Some(args) => {
             let proposed = ProposedCall {
                 controls,
+                id: &call.relay_id,
                 tool: &call.name,
                 args,
             };
@@ -542,6 +543,14 @@ fn check(
         ("denied", "deny")
     };
     let metrics = &job.state.metrics;
+    if let Some(engine) = verdict.report.get("engine").and_then(Value::as_str) {
+        metrics
+            .policy_check_duration
+            .get_or_create(&EngineLabel {
+                engine: engine.into(),
+            })
+            .observe(duration_ns as f64 * 1e-9);
+    }
     metrics
         .policy_checks
         .get_or_create(&VerdictLabel {
@@ -567,7 +576,20 @@ fn check(
     });
     if let Value::Object(fields) = &mut line {
         for (key, value) in verdict.report {
-            if REPORT_FIELDS.contains(&key.as_str()) {
+            if key == "args" {
+                // The engine's metas, the relay's values (if logged).
+                if let (Value::Object(metas), Some(Value::Object(args))) =
+                    (value, fields.get_mut("args"))
+                {
+                    for (name, entry) in metas {
+                        if let (Some(Value::Object(arg)), Some(meta)) =
+                            (args.get_mut(&name), entry.get("meta"))
+                        {
+                            arg.insert("meta".into(), meta.clone());
+                        }
+                    }
+                }
+            } else if REPORT_FIELDS.contains(&key.as_str()) {
                 fields.insert(key, value);
             }
         }
@@ -628,6 +650,7 @@ fn upstream_messages(
                     let text = content_text(m.get("content"));
                     let proposed = ProposedCall {
                         controls,
+                        id,
                         tool: &call.tool,
                         args: &call.args,
                     };

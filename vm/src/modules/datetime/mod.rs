@@ -323,7 +323,7 @@ pub(crate) fn in_range(vm: &mut Vm, d: Dt, l: Label) -> R<Value> {
 
 /// `datetime.X(...)` and `datetime.X.method(...)` (names like `datetime.now`).
 pub(crate) fn call(vm: &mut Vm, name: &str, args: Vec<Slot>, kw: Kw, l: Label) -> R<Slot> {
-    let bad = |vm: &mut Vm, m: &str| -> R<Slot> { vm.err("TypeError", m, l) };
+    let bad = |vm: &mut Vm, m: &str| -> R<Slot> { vm.err("TypeError", m, l.clone()) };
     let v = match name {
         "datetime" | "date" => {
             let a = bind(&["year", "month", "day", "hour", "minute", "second", "microsecond", "tzinfo"], &args, &kw);
@@ -366,7 +366,7 @@ pub(crate) fn call(vm: &mut Vm, name: &str, args: Vec<Slot>, kw: Kw, l: Label) -
             if !total.is_finite() || total.abs() > 9.0e19 {
                 return vm.err("OverflowError", "timedelta out of range", l);
             }
-            in_range(vm, Dt::Delta { us: total.round_ties_even() as i64 }, l)?
+            in_range(vm, Dt::Delta { us: total.round_ties_even() as i64 }, l.clone())?
         }
         "timezone" => match args.first().map(|s| &s.0) {
             Some(Value::Dt(Dt::Delta { us })) if us.abs() < US_DAY => Value::Dt(Dt::Tz { off: (us / US_S) as i32 }),
@@ -385,9 +385,9 @@ pub(crate) fn call(vm: &mut Vm, name: &str, args: Vec<Slot>, kw: Kw, l: Label) -
             let off = tz_off(args.get(1).map(|s| &s.0).or(kw.first().map(|(_, s)| &s.0))).flatten();
             let us = (ts * US_S as f64).round() as i64 + EPOCH_DAYS * US_DAY + off.unwrap_or(0) as i64 * US_S;
             if name.starts_with("date.") {
-                in_range(vm, Dt::Date { days: us.div_euclid(US_DAY) }, l)?
+                in_range(vm, Dt::Date { days: us.div_euclid(US_DAY) }, l.clone())?
             } else {
-                in_range(vm, Dt::DateTime { us, off }, l)?
+                in_range(vm, Dt::DateTime { us, off }, l.clone())?
             }
         }
         "datetime.fromisoformat" | "date.fromisoformat" | "time.fromisoformat" => {
@@ -657,7 +657,32 @@ pub(crate) fn binop(vm: &mut Vm, op: BinOp, x: &Value, y: &Value, l: Label) -> R
             if b == 0 {
                 return vm.err("ZeroDivisionError", "integer division or modulo by zero", l);
             }
-            return Ok(Some(Value::Int(a.div_euclid(b))));
+            // Floor division, as Python's (div_euclid differs for a negative divisor).
+            let (Some(q), Some(r)) = (a.checked_div(b), a.checked_rem(b)) else {
+                return vm.err("OverflowError", "timedelta division overflows", l);
+            };
+            let q = if r != 0 && (r < 0) != (b < 0) {
+                q - 1
+            } else {
+                q
+            };
+            return Ok(Some(Value::Int(q)));
+        }
+        (BinOp::Mod, Some(Delta { us: a }), Some(Delta { us: b })) => {
+            if b == 0 {
+                return vm.err("ZeroDivisionError", "integer division or modulo by zero", l);
+            }
+            // The remainder takes the divisor's sign, as Python's.
+            let Some(r) = a.checked_rem(b) else {
+                return vm.err("OverflowError", "timedelta division overflows", l);
+            };
+            Delta {
+                us: if r != 0 && (r < 0) != (b < 0) {
+                    r + b
+                } else {
+                    r
+                },
+            }
         }
         (BinOp::Mul, Some(Delta { us }), None) | (BinOp::Mul, None, Some(Delta { us })) => {
             let n = if matches!(x, Value::Dt(_)) { y } else { x };

@@ -1,0 +1,741 @@
+//! Stage `lower`: the rules of one dispatch entry (the policies matching one tool id) to one
+//! Cranelift function `extern "C" fn(*mut CallView)` that writes the entry's votes and keeps the
+//! combination state (docs/jit.md "What is native").
+//!
+//! Native: rule order and votes, hard/soft combination and `fail_fast`, `and`/`or`/`not`, label
+//! set expressions and comparisons on inline words, value kinds, exact-string membership and
+//! equality, regex/wildcard membership through precompiled matchers. Everything else (and any
+//! label set with spilled words at run time) calls `helpers::pred`, which runs the
+//! interpreter's own code for that predicate, so semantics cannot drift.
+
+use std::collections::HashMap;
+use std::mem::{offset_of, size_of};
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    AbiParam, Block, BlockArg, InstBuilder, MemFlagsData, SigRef, Signature, Type, Value, types,
+};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+
+use super::helpers;
+use super::matcher::Matcher;
+use super::view::{
+    CallView, KIND_DATETIME, KIND_DICT, KIND_LIST, KIND_NONE, KIND_STR, LabelView, SlotView,
+};
+use crate::bytecode::*;
+use crate::interp::{Interp, Vote};
+use sqrt_std::label::{INLINE_LABELS, LabelSet};
+
+/// What one entry's function covers.
+#[derive(Debug)]
+pub struct EntryPlan {
+    /// Policy indices, in evaluation order (only those with rules produce code).
+    pub policies: Vec<usize>,
+    /// The argument each slot of the view holds.
+    pub slots: Vec<ArgId>,
+    pub needs_union: bool,
+    pub needs_intersect: bool,
+    /// Upper bound on the votes the function writes.
+    pub n_rules: usize,
+}
+
+/// Matchers and string constants the code points to; owned by the `Jit`, never moved.
+#[derive(Debug)]
+pub struct Consts {
+    pub strings: Vec<Box<[u8]>>,
+    pub regexes: Vec<Matcher>,
+    pub wildcards: Vec<Matcher>,
+}
+
+impl EntryPlan {
+    pub fn new(interp: &Interp, policies: Vec<usize>) -> EntryPlan {
+        let m = &interp.module;
+        let mut plan = EntryPlan {
+            policies,
+            slots: Vec::new(),
+            needs_union: false,
+            needs_intersect: false,
+            n_rules: 0,
+        };
+        let mut preds = Vec::new();
+        for &pi in &plan.policies {
+            let rules = &m.policies[pi].rules;
+            plan.n_rules += rules.len();
+            preds.extend(rules.iter().filter_map(|r| r.cond));
+        }
+        // Collect the arguments and aggregate metas the conditions read (arenas are acyclic:
+        // children have smaller indices, so this walk terminates).
+        let (mut lsets, mut vsets) = (Vec::new(), Vec::new());
+        let mut metas = Vec::new();
+        let mut vals = Vec::new();
+        while let Some(p) = preds.pop() {
+            match &m.preds[p as usize] {
+                PredNode::And(ps) | PredNode::Or(ps) => preds.extend(ps),
+                PredNode::Not(p) => preds.push(*p),
+                PredNode::In { value, set, .. } => {
+                    vals.push(value.clone());
+                    vsets.push(*set);
+                }
+                PredNode::ValueEq(a, b) => vals.extend([a.clone(), b.clone()]),
+                PredNode::SetCmp { left, right, .. } => {
+                    metas.push(*left);
+                    lsets.push(*right);
+                }
+                PredNode::IsEmpty(r) | PredNode::IsUniversal(r) => metas.push(*r),
+            }
+        }
+        while let Some(v) = vsets.pop() {
+            match &m.vsets[v as usize] {
+                VSetNode::Labels(l) => lsets.push(*l),
+                VSetNode::Lit(_) => {}
+                VSetNode::Bin(_, a, b) => vsets.extend([*a, *b]),
+                VSetNode::With { set, .. } => vsets.push(*set),
+            }
+        }
+        while let Some(l) = lsets.pop() {
+            match &m.lsets[l as usize] {
+                LSetNode::Mask(_) => {}
+                LSetNode::Meta(r) => metas.push(*r),
+                LSetNode::Bin(_, a, b) => lsets.extend([*a, *b]),
+                LSetNode::With { set, .. } => lsets.push(*set),
+            }
+        }
+        for r in metas {
+            match r {
+                MetaRefCode::Arg(a, _) => plan.add_slot(a),
+                MetaRefCode::ArgsUnion(_) => plan.needs_union = true,
+                MetaRefCode::ArgsIntersect(_) => plan.needs_intersect = true,
+                MetaRefCode::Result(_) | MetaRefCode::Session(_) => {}
+            }
+        }
+        for v in vals {
+            if let ValCode::Arg(a) = v {
+                plan.add_slot(a);
+            }
+        }
+        plan
+    }
+
+    fn add_slot(&mut self, a: ArgId) {
+        if !self.slots.contains(&a) {
+            self.slots.push(a);
+        }
+    }
+}
+
+/// `lo`, `hi` of a set's characteristic word: bits 0..=126 are membership of labels 0..=126 and
+/// bit 127 the membership of every label ≥ 127 (exact for sets without spilled words). Set
+/// operations are then plain bitwise operations.
+type Words = (Value, Value);
+
+fn characteristic(word: u128) -> u128 {
+    if word >> 127 != 0 {
+        word ^ !(1u128 << 127)
+    } else {
+        word
+    }
+}
+
+/// The helper signatures every function imports.
+struct Sigs {
+    pred: SigRef,
+    elem: SigRef,
+    matches: SigRef,
+    bytes_eq: SigRef,
+}
+
+pub fn helper_signatures(ptr: Type, make: impl Fn() -> Signature) -> [Signature; 4] {
+    let sig = |params: &[Type]| {
+        let mut s = make();
+        s.params.extend(params.iter().map(|&t| AbiParam::new(t)));
+        s.returns.push(AbiParam::new(types::I32));
+        s
+    };
+    [
+        sig(&[ptr, types::I32]),
+        sig(&[ptr, ptr, types::I32, types::I32]),
+        sig(&[ptr, ptr, ptr]),
+        sig(&[ptr, ptr, ptr]),
+    ]
+}
+
+struct Gen<'a, 'b> {
+    b: FunctionBuilder<'b>,
+    m: &'a Module,
+    consts: &'a Consts,
+    slot_of: HashMap<ArgId, usize>,
+    view: Value,
+    sigs: Sigs,
+    fail: Block,
+}
+
+const FLAGS: MemFlagsData = MemFlagsData::trusted();
+const I64: Type = types::I64;
+const I8: Type = types::I8;
+
+/// Emits the body of `func` for `plan`. The caller declared the function with signature
+/// `(ptr) -> ()` and gives the four helper signatures.
+pub fn lower_entry(
+    func: &mut cranelift_codegen::ir::Function,
+    fctx: &mut FunctionBuilderContext,
+    interp: &Interp,
+    consts: &Consts,
+    plan: &EntryPlan,
+    helper_sigs: [Signature; 4],
+    target: cranelift_codegen::isa::TargetFrontendConfig,
+) {
+    let mut b = FunctionBuilder::new(func, fctx);
+    let [pred, elem, matches, bytes_eq] = helper_sigs.map(|s| b.import_signature(s));
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let view = b.block_params(entry)[0];
+    let fail = b.create_block();
+    let mut g = Gen {
+        b,
+        m: &interp.module,
+        consts,
+        slot_of: plan
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(i, &a)| (a, i))
+            .collect(),
+        view,
+        sigs: Sigs {
+            pred,
+            elem,
+            matches,
+            bytes_eq,
+        },
+        fail,
+    };
+    for &pi in &plan.policies {
+        let policy = &g.m.policies[pi];
+        for (ri, rule) in policy.rules.iter().enumerate() {
+            let vote = VoteSite {
+                policy: pi,
+                rule: ri,
+                hard: rule.level == LevelCode::Hard,
+                priority: policy.priority,
+            };
+            g.rule(rule, vote);
+        }
+    }
+    g.b.ins().return_(&[]);
+    g.b.switch_to_block(fail);
+    let one = g.b.ins().iconst(I8, 1);
+    g.b.ins()
+        .store(FLAGS, one, view, offset_of!(CallView, failed) as i32);
+    g.b.ins().return_(&[]);
+    g.b.seal_all_blocks();
+    g.b.finalize(target);
+}
+
+#[derive(Clone, Copy)]
+struct VoteSite {
+    policy: usize,
+    rule: usize,
+    hard: bool,
+    priority: i64,
+}
+
+impl Gen<'_, '_> {
+    fn iconst(&mut self, v: i64) -> Value {
+        self.b.ins().iconst(I64, v)
+    }
+
+    fn load(&mut self, ty: Type, base: Value, offset: usize) -> Value {
+        self.b.ins().load(ty, FLAGS, base, offset as i32)
+    }
+
+    fn store(&mut self, v: Value, base: Value, offset: usize) {
+        self.b.ins().store(FLAGS, v, base, offset as i32);
+    }
+
+    fn rule(&mut self, rule: &RuleCode, site: VoteSite) {
+        let next = self.b.create_block();
+        match (rule.effect, rule.cond) {
+            (EffectCode::Allow, None) => self.vote(site, true, next),
+            (EffectCode::Deny, None) => self.vote(site, false, next),
+            (effect, Some(c)) => {
+                let v = self.pred(c);
+                let (yes, no) = (self.b.create_block(), self.b.create_block());
+                self.b.ins().brif(v, yes, &[], no, &[]);
+                self.b.switch_to_block(yes);
+                self.vote(site, effect == EffectCode::Allow, next);
+                self.b.switch_to_block(no);
+                if effect == EffectCode::Allow {
+                    // An unmet allow is a denial (sqrt.md §5.4).
+                    self.vote(site, false, next);
+                } else {
+                    self.b.ins().jump(next, &[]);
+                }
+            }
+        }
+        self.b.switch_to_block(next);
+    }
+
+    /// Appends a vote and updates the combination state, then jumps to `next` (or returns,
+    /// after a hard DENY under `fail_fast`).
+    fn vote(&mut self, site: VoteSite, allow: bool, next: Block) {
+        let view = self.view;
+        let n = self.load(I64, view, offset_of!(CallView, n_votes));
+        let votes = self.load(I64, view, offset_of!(CallView, votes));
+        let off = self.b.ins().imul_imm_s(n, size_of::<Vote>() as i64);
+        let at = self.b.ins().iadd(votes, off);
+        let (p, r) = (
+            self.iconst(site.policy as i64),
+            self.iconst(site.rule as i64),
+        );
+        self.store(p, at, offset_of!(Vote, policy));
+        self.store(r, at, offset_of!(Vote, rule));
+        let a = self.b.ins().iconst(I8, i64::from(allow));
+        self.store(a, at, offset_of!(Vote, allow));
+        let h = self.b.ins().iconst(I8, i64::from(site.hard));
+        self.store(h, at, offset_of!(Vote, hard));
+        let n1 = self.b.ins().iadd_imm_s(n, 1);
+        self.store(n1, view, offset_of!(CallView, n_votes));
+        let one = self.b.ins().iconst(I8, 1);
+        if site.hard {
+            if allow {
+                self.store(one, view, offset_of!(CallView, hard_allow));
+                self.b.ins().jump(next, &[]);
+            } else {
+                self.store(one, view, offset_of!(CallView, hard_deny));
+                let ff = self.load(I8, view, offset_of!(CallView, fail_fast));
+                let stop = self.b.create_block();
+                self.b.ins().brif(ff, stop, &[], next, &[]);
+                self.b.switch_to_block(stop);
+                self.store(one, view, offset_of!(CallView, stop));
+                self.b.ins().return_(&[]);
+            }
+            return;
+        }
+        let any = self.load(I8, view, offset_of!(CallView, any_soft));
+        let top = self.load(I64, view, offset_of!(CallView, top_priority));
+        let first = self.b.ins().icmp_imm_s(IntCC::Equal, any, 0);
+        let higher = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::SignedLessThan, top, site.priority);
+        let new_top = self.b.ins().bor(first, higher);
+        let (raise, same) = (self.b.create_block(), self.b.create_block());
+        self.b.ins().brif(new_top, raise, &[], same, &[]);
+        self.b.switch_to_block(raise);
+        let p = self.iconst(site.priority);
+        self.store(p, view, offset_of!(CallView, top_priority));
+        self.store(one, view, offset_of!(CallView, any_soft));
+        let d = self.b.ins().iconst(I8, i64::from(!allow));
+        self.store(d, view, offset_of!(CallView, deny_at_top));
+        self.b.ins().jump(next, &[]);
+        self.b.switch_to_block(same);
+        if !allow {
+            let eq = self.b.ins().icmp_imm_s(IntCC::Equal, top, site.priority);
+            let d = self.load(I8, view, offset_of!(CallView, deny_at_top));
+            let d = self.b.ins().bor(d, eq);
+            self.store(d, view, offset_of!(CallView, deny_at_top));
+        }
+        self.b.ins().jump(next, &[]);
+    }
+
+    /// Calls `helpers::pred` for `id`; a `FAIL` answer jumps to the failure exit.
+    fn helper_pred(&mut self, id: PredId) -> Value {
+        let f = self.iconst(helpers::pred as *const () as i64);
+        let id = self.b.ins().iconst(types::I32, i64::from(id));
+        let call = self
+            .b
+            .ins()
+            .call_indirect(self.sigs.pred, f, &[self.view, id]);
+        let r = self.b.inst_results(call)[0];
+        self.checked(r)
+    }
+
+    /// A helper's 0/1/FAIL answer as an `i8` truth value (FAIL leaves through `fail`).
+    fn checked(&mut self, r: Value) -> Value {
+        let bad = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, r, i64::from(helpers::FAIL));
+        let ok = self.b.create_block();
+        self.b.ins().brif(bad, self.fail, &[], ok, &[]);
+        self.b.switch_to_block(ok);
+        self.b.ins().ireduce(I8, r)
+    }
+
+    /// A block with one `i8` parameter where branches of a boolean meet.
+    fn merge_block(&mut self) -> (Block, Value) {
+        let m = self.b.create_block();
+        let v = self.b.append_block_param(m, I8);
+        (m, v)
+    }
+
+    fn jump_with(&mut self, to: Block, v: Value) {
+        self.b.ins().jump(to, &[BlockArg::Value(v)]);
+    }
+
+    fn const_bool(&mut self, v: bool) -> Value {
+        self.b.ins().iconst(I8, i64::from(v))
+    }
+
+    fn pred(&mut self, id: PredId) -> Value {
+        let m = self.m;
+        match &m.preds[id as usize] {
+            PredNode::And(ps) | PredNode::Or(ps) => {
+                let is_and = matches!(m.preds[id as usize], PredNode::And(_));
+                let Some((last, init)) = ps.split_last() else {
+                    return self.const_bool(is_and);
+                };
+                let (merge, out) = self.merge_block();
+                for &p in init {
+                    let v = self.pred(p);
+                    let next = self.b.create_block();
+                    let short = self.const_bool(!is_and);
+                    let short = [BlockArg::Value(short)];
+                    if is_and {
+                        self.b.ins().brif(v, next, &[], merge, &short);
+                    } else {
+                        self.b.ins().brif(v, merge, &short, next, &[]);
+                    }
+                    self.b.switch_to_block(next);
+                }
+                let v = self.pred(*last);
+                self.jump_with(merge, v);
+                self.b.switch_to_block(merge);
+                out
+            }
+            PredNode::Not(p) => {
+                let v = self.pred(*p);
+                self.b.ins().bxor_imm_s(v, 1)
+            }
+            PredNode::SetCmp { left, op, right } if self.lset_native(*right) => {
+                let (op, left, right) = (*op, *left, *right);
+                self.with_slow_path(id, |g, slow| {
+                    let a = g.meta_ref(left, slow);
+                    let b = g.lset(right, slow);
+                    // a ∩ b ≠ ∅; a ∖ b = ∅; b ∖ a = ∅; a △ b = ∅.
+                    let (r, zero) = match op {
+                        SetCmpOp::Overlaps => (g.bin(SetOp::Intersect, a, b), false),
+                        SetCmpOp::Subset => (g.bin(SetOp::Minus, a, b), true),
+                        SetCmpOp::Superset => (g.bin(SetOp::Minus, b, a), true),
+                        SetCmpOp::Eq => (g.bin(SetOp::Xor, a, b), true),
+                    };
+                    g.is_zero(r, zero)
+                })
+            }
+            PredNode::IsEmpty(r) => {
+                let r = *r;
+                self.with_slow_path(id, |g, slow| {
+                    let a = g.meta_ref(r, slow);
+                    g.is_zero(a, true)
+                })
+            }
+            PredNode::IsUniversal(r) => {
+                let r = *r;
+                self.with_slow_path(id, |g, slow| {
+                    let (lo, hi) = g.meta_ref(r, slow);
+                    let both = g.b.ins().band(lo, hi);
+                    g.b.ins().icmp_imm_s(IntCC::Equal, both, -1)
+                })
+            }
+            PredNode::In {
+                quant,
+                value: ValCode::Arg(a),
+                set,
+            } if matches!(m.vsets[*set as usize], VSetNode::Lit(_)) => {
+                let (quant, a, set) = (*quant, *a, *set);
+                self.with_slow_path(id, |g, slow| g.member(quant.is_some(), a, set, slow))
+            }
+            PredNode::ValueEq(ValCode::Arg(a), ValCode::Str(s))
+            | PredNode::ValueEq(ValCode::Str(s), ValCode::Arg(a)) => {
+                let (a, s) = (*a, *s);
+                self.with_slow_path(id, |g, slow| g.value_eq_str(a, s, slow))
+            }
+            _ => self.helper_pred(id),
+        }
+    }
+
+    /// Native code for predicate `id` that may defer to the helper (block `slow`) when it meets
+    /// something it does not handle at run time (spilled label words, a list under a quantifier,
+    /// a datetime compared with a string).
+    fn with_slow_path(&mut self, id: PredId, f: impl FnOnce(&mut Self, Block) -> Value) -> Value {
+        let slow = self.b.create_block();
+        let (merge, out) = self.merge_block();
+        let v = f(self, slow);
+        self.jump_with(merge, v);
+        self.b.switch_to_block(slow);
+        let v = self.helper_pred(id);
+        self.jump_with(merge, v);
+        self.b.switch_to_block(merge);
+        out
+    }
+
+    fn is_zero(&mut self, (lo, hi): Words, zero: bool) -> Value {
+        let any = self.b.ins().bor(lo, hi);
+        let cc = if zero { IntCC::Equal } else { IntCC::NotEqual };
+        self.b.ins().icmp_imm_s(cc, any, 0)
+    }
+
+    fn bin(&mut self, op: SetOp, (alo, ahi): Words, (blo, bhi): Words) -> Words {
+        let ins = |b: &mut FunctionBuilder<'_>, x, y| match op {
+            SetOp::Union => b.ins().bor(x, y),
+            SetOp::Intersect => b.ins().band(x, y),
+            SetOp::Minus => b.ins().band_not(x, y),
+            SetOp::Xor => b.ins().bxor(x, y),
+        };
+        let lo = ins(&mut self.b, alo, blo);
+        let hi = ins(&mut self.b, ahi, bhi);
+        (lo, hi)
+    }
+
+    fn const_words(&mut self, w: u128) -> Words {
+        (
+            self.iconst(w as u64 as i64),
+            self.iconst((w >> 64) as u64 as i64),
+        )
+    }
+
+    fn lset_native(&self, id: LSetId) -> bool {
+        match &self.m.lsets[id as usize] {
+            LSetNode::Mask(k) => self.m.masks[*k as usize].spill_words().is_empty(),
+            LSetNode::Meta(_) => true,
+            LSetNode::Bin(_, a, b) => self.lset_native(*a) && self.lset_native(*b),
+            LSetNode::With { label: None, .. } => true,
+            LSetNode::With {
+                set,
+                label: Some(l),
+                ..
+            } => l.0 < INLINE_LABELS && self.lset_native(*set),
+        }
+    }
+
+    fn lset(&mut self, id: LSetId, slow: Block) -> Words {
+        match &self.m.lsets[id as usize] {
+            LSetNode::Mask(k) => {
+                let w = characteristic(self.m.masks[*k as usize].inline_word());
+                self.const_words(w)
+            }
+            LSetNode::Meta(r) => self.meta_ref(*r, slow),
+            LSetNode::Bin(op, a, b) => {
+                let (op, a, b) = (*op, *a, *b);
+                let a = self.lset(a, slow);
+                let b = self.lset(b, slow);
+                self.bin(op, a, b)
+            }
+            LSetNode::With {
+                label: None,
+                without,
+                ..
+            } => {
+                let w = if *without { 0 } else { u128::MAX };
+                self.const_words(w)
+            }
+            LSetNode::With {
+                set,
+                label: Some(l),
+                without,
+            } => {
+                let (l, without) = (*l, *without);
+                let a = self.lset(*set, slow);
+                let bit = self.const_words(1u128 << l.0);
+                self.bin(if without { SetOp::Minus } else { SetOp::Union }, a, bit)
+            }
+        }
+    }
+
+    /// Loads a meta field as characteristic words; spilled words branch to `slow`.
+    fn meta_ref(&mut self, r: MetaRefCode, slow: Block) -> Words {
+        let field_off = |f: Field| {
+            size_of::<LabelView>()
+                * match f {
+                    Field::Tags => 0,
+                    Field::Producers => 1,
+                    Field::Consumers => 2,
+                }
+        };
+        let (base, off) = match r {
+            MetaRefCode::Arg(a, f) => {
+                let slots = self.load(I64, self.view, offset_of!(CallView, slots));
+                let slot = self.slot_of[&a];
+                let off = slot * size_of::<SlotView>() + offset_of!(SlotView, meta);
+                (slots, off + field_off(f))
+            }
+            MetaRefCode::Session(f) => (self.view, offset_of!(CallView, session) + field_off(f)),
+            MetaRefCode::ArgsUnion(f) => {
+                (self.view, offset_of!(CallView, args_union) + field_off(f))
+            }
+            MetaRefCode::ArgsIntersect(f) => (
+                self.view,
+                offset_of!(CallView, args_intersect) + field_off(f),
+            ),
+            // Verdict rules run without a result: its meta is ⊥.
+            MetaRefCode::Result(f) => {
+                let set = match f {
+                    Field::Consumers => LabelSet::UNIVERSAL,
+                    _ => LabelSet::EMPTY,
+                };
+                return self.const_words(characteristic(set.inline_word()));
+            }
+        };
+        let spill = self.load(I64, base, off + offset_of!(LabelView, spill_len));
+        let cont = self.b.create_block();
+        self.b.ins().brif(spill, slow, &[], cont, &[]);
+        self.b.switch_to_block(cont);
+        let lo = self.load(I64, base, off + offset_of!(LabelView, lo));
+        let hi = self.load(I64, base, off + offset_of!(LabelView, hi));
+        // Raw to characteristic: flip bits 0..=126 when the complement flag (bit 127) is set.
+        let flag = self.b.ins().ushr_imm_u(hi, 63);
+        let mask = self.b.ins().ineg(flag);
+        let lo = self.b.ins().bxor(lo, mask);
+        let mask_hi = self.b.ins().ushr_imm_u(mask, 1);
+        let hi = self.b.ins().bxor(hi, mask_hi);
+        (lo, hi)
+    }
+
+    fn slot_addr(&mut self, a: ArgId) -> Value {
+        let slots = self.load(I64, self.view, offset_of!(CallView, slots));
+        let off = self.slot_of[&a] * size_of::<SlotView>();
+        self.b.ins().iadd_imm_s(slots, off as i64)
+    }
+
+    /// `arg in {literal elements}` (with a quantifier, a list value goes to `slow`).
+    fn member(&mut self, quant: bool, a: ArgId, set: VSetId, slow: Block) -> Value {
+        let slot = self.slot_addr(a);
+        let kind = self.load(I64, slot, offset_of!(SlotView, kind));
+        if quant {
+            let is_list = self
+                .b
+                .ins()
+                .icmp_imm_s(IntCC::Equal, kind, KIND_LIST as i64);
+            let cont = self.b.create_block();
+            self.b.ins().brif(is_list, slow, &[], cont, &[]);
+            self.b.switch_to_block(cont);
+        }
+        let (merge, out) = self.merge_block();
+        // None, lists and dicts are in no value set.
+        let mut excluded = Vec::new();
+        for k in [KIND_NONE, KIND_LIST, KIND_DICT] {
+            excluded.push(self.b.ins().icmp_imm_s(IntCC::Equal, kind, k as i64));
+        }
+        let e01 = self.b.ins().bor(excluded[0], excluded[1]);
+        let bad = self.b.ins().bor(e01, excluded[2]);
+        let elems_block = self.b.create_block();
+        let f = self.const_bool(false);
+        self.b
+            .ins()
+            .brif(bad, merge, &[BlockArg::Value(f)], elems_block, &[]);
+        self.b.switch_to_block(elems_block);
+        let VSetNode::Lit(elems) = &self.m.vsets[set as usize] else {
+            unreachable!("member() is only lowered for literal value sets")
+        };
+        for (i, e) in elems.iter().enumerate() {
+            let v = self.elem(e, slot, kind, set, i as u32);
+            let next = self.b.create_block();
+            let t = self.const_bool(true);
+            self.b
+                .ins()
+                .brif(v, merge, &[BlockArg::Value(t)], next, &[]);
+            self.b.switch_to_block(next);
+        }
+        let f = self.const_bool(false);
+        self.jump_with(merge, f);
+        self.b.switch_to_block(merge);
+        out
+    }
+
+    /// Runs `f` only when the slot holds a string (false otherwise).
+    fn if_str(&mut self, kind: Value, f: impl FnOnce(&mut Self) -> Value) -> Value {
+        let is_str = self.b.ins().icmp_imm_s(IntCC::Equal, kind, KIND_STR as i64);
+        let (merge, out) = self.merge_block();
+        let yes = self.b.create_block();
+        let f0 = self.const_bool(false);
+        self.b
+            .ins()
+            .brif(is_str, yes, &[], merge, &[BlockArg::Value(f0)]);
+        self.b.switch_to_block(yes);
+        let v = f(self);
+        self.jump_with(merge, v);
+        self.b.switch_to_block(merge);
+        out
+    }
+
+    fn elem(&mut self, e: &ElemCode, slot: Value, kind: Value, set: VSetId, i: u32) -> Value {
+        match e {
+            ElemCode::Any => self.const_bool(true),
+            ElemCode::Str(s) => {
+                let s = *s;
+                self.if_str(kind, |g| g.str_eq(slot, s))
+            }
+            ElemCode::Regex(r) | ElemCode::Wild(r) => {
+                let table = if matches!(e, ElemCode::Regex(_)) {
+                    &self.consts.regexes
+                } else {
+                    &self.consts.wildcards
+                };
+                let re = &table[*r as usize] as *const Matcher as i64;
+                self.if_str(kind, |g| {
+                    let f = g.iconst(helpers::matches as *const () as i64);
+                    let re = g.iconst(re);
+                    let ptr = g.load(I64, slot, offset_of!(SlotView, str_ptr));
+                    let len = g.load(I64, slot, offset_of!(SlotView, str_len));
+                    let call = g.b.ins().call_indirect(g.sigs.matches, f, &[re, ptr, len]);
+                    let r = g.b.inst_results(call)[0];
+                    g.checked(r)
+                })
+            }
+            ElemCode::Int(_) | ElemCode::Float(_) | ElemCode::Domain(_) => {
+                let f = self.iconst(helpers::elem as *const () as i64);
+                let set = self.b.ins().iconst(types::I32, i64::from(set));
+                let i = self.b.ins().iconst(types::I32, i64::from(i));
+                let call =
+                    self.b
+                        .ins()
+                        .call_indirect(self.sigs.elem, f, &[self.view, slot, set, i]);
+                let r = self.b.inst_results(call)[0];
+                self.checked(r)
+            }
+        }
+    }
+
+    /// The slot's string equals string constant `s` (the slot is known to hold a string).
+    fn str_eq(&mut self, slot: Value, s: StrId) -> Value {
+        let c = &self.consts.strings[s as usize];
+        let (c_ptr, c_len) = (c.as_ptr() as i64, c.len() as i64);
+        let len = self.load(I64, slot, offset_of!(SlotView, str_len));
+        let same_len = self.b.ins().icmp_imm_s(IntCC::Equal, len, c_len);
+        let (merge, out) = self.merge_block();
+        let cmp = self.b.create_block();
+        let f0 = self.const_bool(false);
+        self.b
+            .ins()
+            .brif(same_len, cmp, &[], merge, &[BlockArg::Value(f0)]);
+        self.b.switch_to_block(cmp);
+        let f = self.iconst(helpers::bytes_eq as *const () as i64);
+        let ptr = self.load(I64, slot, offset_of!(SlotView, str_ptr));
+        let c = self.iconst(c_ptr);
+        let call = self
+            .b
+            .ins()
+            .call_indirect(self.sigs.bytes_eq, f, &[ptr, c, len]);
+        let r = self.b.inst_results(call)[0];
+        let r = self.b.ins().ireduce(I8, r);
+        self.jump_with(merge, r);
+        self.b.switch_to_block(merge);
+        out
+    }
+
+    /// `arg == "s"`: a string compares bytes, a datetime parses (helper), anything else is
+    /// unequal.
+    fn value_eq_str(&mut self, a: ArgId, s: StrId, slow: Block) -> Value {
+        let slot = self.slot_addr(a);
+        let kind = self.load(I64, slot, offset_of!(SlotView, kind));
+        let is_dt = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, kind, KIND_DATETIME as i64);
+        let cont = self.b.create_block();
+        self.b.ins().brif(is_dt, slow, &[], cont, &[]);
+        self.b.switch_to_block(cont);
+        self.if_str(kind, |g| g.str_eq(slot, s))
+    }
+}

@@ -1,0 +1,314 @@
+//! Stage `jit`: verified bytecode to native verdict functions (Cranelift), one per dispatch
+//! entry, over the flat call view of `view` (docs/jit.md).
+//!
+//! `Jit::compile` is the entry point: it plans an entry per exact tool id (that id's policies,
+//! regex policies merged in, as the interpreter dispatches) and one per regex policy (for tool
+//! ids only regexes match), lowers each to Cranelift IR (`lower`) and finalises the code.
+//! `Jit::run` builds the call view and calls the native code. Update blocks run the
+//! interpreter's code (`Interp::run_block`); only verdicts are native so far.
+
+mod helpers;
+mod lower;
+mod matcher;
+pub mod view;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use cranelift_codegen::ir::{AbiParam, UserFuncName};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::FunctionBuilderContext;
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{Linkage, Module as _, default_libcall_names};
+
+use crate::bytecode::ToolMatchCode;
+use crate::interp::{Env, Interp, Vote};
+use lower::{Consts, EntryPlan};
+use matcher::Matcher;
+use view::{CallView, MetaView, Scratch, SlotView};
+
+/// The examples of docs/jit.md run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/jit.md")]
+pub struct JitDocs;
+
+/// A compiled entry: what it covers and its native function.
+struct Entry {
+    plan: EntryPlan,
+    code: extern "C" fn(*mut CallView),
+    /// The argument names of `plan.slots`, for building the view.
+    slot_names: Vec<Box<str>>,
+}
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entry").field("plan", &self.plan).finish()
+    }
+}
+
+/// Native verdict functions for one `Interp`'s module. Must be run with that `Interp`.
+pub struct Jit {
+    entries: Vec<Entry>,
+    exact: HashMap<Box<str>, usize>,
+    /// Entry of each regex policy (by policy index), for ids no exact policy names.
+    by_policy: HashMap<usize, usize>,
+    /// Referenced by the code; kept alive (and unmoved: boxed slices and `Vec` buffers) with it.
+    _consts: Box<Consts>,
+    /// The executable memory. Never touched after finalisation; the mutex only makes the
+    /// `Jit` `Sync` (the code itself is immutable).
+    _code: Mutex<JITModule>,
+}
+
+impl std::fmt::Debug for Jit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Jit")
+            .field("entries", &self.entries)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which policies match a tool, and the native entries that evaluate them.
+#[derive(Debug)]
+pub struct Route<'j> {
+    pub policies: Cow<'j, [usize]>,
+    entries: RouteEntries,
+}
+
+#[derive(Debug)]
+enum RouteEntries {
+    One(usize),
+    Chain,
+}
+
+/// What the verdict functions computed for a call (besides the votes).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Combined {
+    pub hard_deny: bool,
+    pub hard_allow: bool,
+    pub any_soft: bool,
+    pub deny_at_top: bool,
+}
+
+/// Test-only: `SQRT_JIT_FORCE_FAIL=1` makes every JIT compile fail (docs/jit.md).
+pub const FORCE_FAIL_ENV: &str = "SQRT_JIT_FORCE_FAIL";
+
+impl Jit {
+    /// Compiles native verdict functions for `interp`'s module. An error (unsupported target,
+    /// Cranelift failure, a forced failure) leaves the caller on the interpreter.
+    pub fn compile(interp: &Interp) -> Result<Jit, String> {
+        if std::env::var_os(FORCE_FAIL_ENV).is_some_and(|v| v == "1") {
+            return Err(format!("JIT disabled by {FORCE_FAIL_ENV}=1 (test only)"));
+        }
+        Jit::compile_inner(interp)
+    }
+
+    fn compile_inner(interp: &Interp) -> Result<Jit, String> {
+        let m = &interp.module;
+        let mut plans: Vec<EntryPlan> = Vec::new();
+        let mut exact = HashMap::new();
+        for (id, list) in interp.exact_ids() {
+            exact.insert(Box::from(id), plans.len());
+            plans.push(EntryPlan::new(interp, list.to_vec()));
+        }
+        let mut by_policy = HashMap::new();
+        for &pi in interp.regex_policies() {
+            debug_assert!(matches!(m.policies[pi].tool, ToolMatchCode::Regex(_)));
+            by_policy.insert(pi, plans.len());
+            plans.push(EntryPlan::new(interp, vec![pi]));
+        }
+        let consts = Box::new(Consts {
+            strings: m.strings.iter().map(|s| s.as_bytes().into()).collect(),
+            regexes: (0..m.regexes.len())
+                .map(|i| {
+                    let re = interp.matcher(i as u32, false).cloned();
+                    re.map(|re| Matcher::for_regex(&m.regexes[i], re))
+                })
+                .collect::<Option<_>>()
+                .ok_or("regex table mismatch")?,
+            wildcards: (0..m.wildcards.len())
+                .map(|i| {
+                    let re = interp.matcher(i as u32, true).cloned();
+                    re.map(|re| Matcher::for_wildcard(&m.wildcards[i], re))
+                })
+                .collect::<Option<_>>()
+                .ok_or("wildcard table mismatch")?,
+        });
+
+        let mut flags = settings::builder();
+        let set = |f: &mut settings::Builder, k: &str, v: &str| {
+            f.set(k, v).map_err(|e| format!("cranelift flag {k}: {e}"))
+        };
+        set(&mut flags, "opt_level", "speed")?;
+        set(&mut flags, "use_colocated_libcalls", "false")?;
+        set(&mut flags, "is_pic", "false")?;
+        let isa = cranelift_native::builder()
+            .map_err(|e| format!("unsupported host for the JIT: {e}"))?
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| format!("unsupported host for the JIT: {e}"))?;
+        let ptr = isa.pointer_type();
+        if ptr.bits() != 64 {
+            return Err(format!("the JIT needs a 64-bit target, not {ptr}"));
+        }
+        let mut module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
+        let mut ctx = module.make_context();
+        let mut fctx = FunctionBuilderContext::new();
+        let mut sig = module.make_signature();
+        sig.params.push(AbiParam::new(ptr));
+        let mut ids = Vec::with_capacity(plans.len());
+        for (i, plan) in plans.iter().enumerate() {
+            let id = module
+                .declare_function(&format!("entry{i}"), Linkage::Local, &sig)
+                .map_err(|e| format!("JIT declare: {e}"))?;
+            ctx.func.signature = sig.clone();
+            ctx.func.name = UserFuncName::user(0, id.as_u32());
+            let helper_sigs = lower::helper_signatures(ptr, || module.make_signature());
+            let target = module.target_config();
+            lower::lower_entry(
+                &mut ctx.func,
+                &mut fctx,
+                interp,
+                &consts,
+                plan,
+                helper_sigs,
+                target,
+            );
+            module
+                .define_function(id, &mut ctx)
+                .map_err(|e| format!("JIT compile of entry {i}: {e:?}"))?;
+            module.clear_context(&mut ctx);
+            ids.push(id);
+        }
+        module
+            .finalize_definitions()
+            .map_err(|e| format!("JIT finalize: {e}"))?;
+        let entries = plans
+            .into_iter()
+            .zip(ids)
+            .map(|(plan, id)| {
+                let ptr = module.get_finalized_function(id);
+                // SAFETY: `ptr` is a function finalised above with signature `(ptr) -> ()` in
+                // the host's C calling convention; it lives as long as `module` (kept in `Jit`).
+                let code =
+                    unsafe { std::mem::transmute::<*const u8, extern "C" fn(*mut CallView)>(ptr) };
+                let slot_names = plan
+                    .slots
+                    .iter()
+                    .map(|&a| Box::from(m.args[a as usize].as_str()))
+                    .collect();
+                Entry {
+                    plan,
+                    code,
+                    slot_names,
+                }
+            })
+            .collect();
+        Ok(Jit {
+            entries,
+            exact,
+            by_policy,
+            _consts: consts,
+            _code: Mutex::new(module),
+        })
+    }
+
+    /// The policies matching `tool` and their entries: one hash lookup for an exact id.
+    pub fn route<'j>(&'j self, interp: &'j Interp, tool: &str) -> Route<'j> {
+        match self.exact.get(tool) {
+            Some(&e) => Route {
+                policies: Cow::Borrowed(&self.entries[e].plan.policies),
+                entries: RouteEntries::One(e),
+            },
+            None => Route {
+                policies: interp.matching(tool),
+                entries: RouteEntries::Chain,
+            },
+        }
+    }
+
+    /// Runs the verdict functions of `route` over the call in `env`, then hands the votes (in
+    /// evaluation order, as `Interp::votes` gives them) and the combination state to `finish`.
+    /// `None` when a helper failed: the caller falls back to the interpreter.
+    pub fn run<R>(
+        &self,
+        interp: &Interp,
+        route: &Route<'_>,
+        env: &Env<'_>,
+        fail_fast: bool,
+        finish: impl FnOnce(&[Vote], Combined) -> R,
+    ) -> Option<R> {
+        let one;
+        let chain: Vec<usize>;
+        let entries: &[usize] = match route.entries {
+            RouteEntries::One(e) => {
+                one = [e];
+                &one
+            }
+            RouteEntries::Chain => {
+                chain = route
+                    .policies
+                    .iter()
+                    .filter_map(|p| self.by_policy.get(p).copied())
+                    .collect();
+                &chain
+            }
+        };
+        let n_rules = entries.iter().map(|&e| self.entries[e].plan.n_rules).sum();
+        let mut votes: Scratch<Vote, 16> = Scratch::new(n_rules);
+        let needs = |f: fn(&EntryPlan) -> bool| entries.iter().any(|&e| f(&self.entries[e].plan));
+        let empty = MetaView::of(&sqrt_std::meta::Meta::BOTTOM);
+        let mut view = CallView {
+            slots: std::ptr::null(),
+            session: MetaView::of(env.session),
+            args_union: if needs(|p| p.needs_union) {
+                MetaView::fold_args(env.args, false)
+            } else {
+                empty
+            },
+            args_intersect: if needs(|p| p.needs_intersect) {
+                MetaView::fold_args(env.args, true)
+            } else {
+                empty
+            },
+            interp,
+            env: (env as *const Env<'_>).cast(),
+            votes: votes.as_mut_ptr(),
+            n_votes: 0,
+            top_priority: i64::MIN,
+            any_soft: 0,
+            deny_at_top: 0,
+            hard_deny: 0,
+            hard_allow: 0,
+            fail_fast: u8::from(fail_fast),
+            stop: 0,
+            failed: 0,
+        };
+        for &e in entries {
+            let entry = &self.entries[e];
+            let mut slots: Scratch<SlotView, 8> = Scratch::new(entry.slot_names.len());
+            let base = slots.as_mut_ptr();
+            for (i, name) in entry.slot_names.iter().enumerate() {
+                // SAFETY: `i < slot_names.len()`, the scratch capacity.
+                unsafe { base.add(i).write(SlotView::of(env.args, name)) };
+            }
+            view.slots = base;
+            (entry.code)(&mut view);
+            if view.failed != 0 {
+                return None;
+            }
+            if view.stop != 0 {
+                break;
+            }
+        }
+        let combined = Combined {
+            hard_deny: view.hard_deny != 0,
+            hard_allow: view.hard_allow != 0,
+            any_soft: view.any_soft != 0,
+            deny_at_top: view.deny_at_top != 0,
+        };
+        debug_assert!(view.n_votes <= n_rules);
+        // SAFETY: the native code wrote `n_votes <= n_rules` votes into the buffer.
+        let votes = unsafe { votes.init_slice(view.n_votes) };
+        Some(finish(votes, combined))
+    }
+}

@@ -1,0 +1,4 @@
+d = {"a": 1}
+print("before")
+x = d["b"]
+print("after")

@@ -1,0 +1,1 @@
+final_return_value = "a" + 1

@@ -1,0 +1,11 @@
+s = "  Mixed Case Words  "
+print(repr(s.strip()), s.split(" "), s.strip().lower().split(), s.count(" "))
+print("hello world".title(), "HELLO".islower(), "hello".isupper(), "Hello World".istitle())
+print("a,b;c".replace(";", ",").split(","), "2024-01-15".split("-"), "k=v".split("=", 1))
+print("abc".find("c", 1), "abcabc".rfind("b"), "abcabc".index("c", 3), "aaa".count("aa"))
+print("x".join(["1", "2"]), ", ".join(str(i) for i in range(3)), "".join(reversed("abc")))
+print("Title Case".swapcase(), "ß".upper(), "İ".lower() == "i̇", "straße".casefold())
+print("%s" % [1, 2], "%s and %s" % ("a", "b"), "%(x)s-%(y)d" % {"x": "a", "y": 2})
+print("tab\there", "new\nline".split("\n"), r"raw\n", 'q"q', "q'q")
+print("abc" < "abd", "B" < "a", "a" * 0, "ab" in "cabd", "".split(","), " a ".split())
+final_return_value = "{:>5}".format("r")

@@ -1,0 +1,20 @@
+from datetime import datetime, date, time, timedelta, timezone
+import datetime as dtm
+d = datetime(2024, 1, 15, 10, 30)
+print(d, repr(d), d.isoformat(), d.year, d.month, d.day, d.hour, d.minute, d.weekday(), d.isoweekday())
+print(d + timedelta(days=20, hours=15), d - timedelta(weeks=1), (d - datetime(2024, 1, 1)).days, d.date(), d.time())
+print(d.strftime("%Y/%m/%d %H:%M:%S %a %A %b %B %j %p %I %y"), d.strftime("%d.%m.%Y"), f"{d:%Y-%m-%d}")
+td = timedelta(days=1, hours=2, minutes=3, seconds=4.5)
+print(td, repr(td), td.total_seconds(), td.days, td.seconds, td.microseconds, -td, td * 2, td / 2, td // timedelta(hours=1))
+print(timedelta(0), timedelta(seconds=59), timedelta(days=-1, seconds=5), abs(-3) if True else 0)
+print(datetime.fromisoformat("2024-02-29T23:59:59"), datetime.fromisoformat("2024-03-01 08:00:00+02:00"), date.fromisoformat("2023-12-31"))
+print(time.fromisoformat("10:30"), time(9, 5), time(23, 59, 59, 123456))
+print(datetime.strptime("15/01/2024 10:30", "%d/%m/%Y %H:%M"), datetime.strptime("Mar 5 2021", "%b %d %Y"))
+print(d < datetime(2024, 2, 1), d == datetime(2024, 1, 15, 10, 30), date(2024, 1, 1) < date(2024, 1, 2), max(date(2020, 5, 1), date(2019, 1, 1)))
+u = datetime(2024, 1, 15, 12, 0, tzinfo=timezone.utc)
+k = u.astimezone(timezone(timedelta(hours=5, minutes=30)))
+print(u, k, u == k, k.utcoffset(), u.timestamp(), datetime.fromtimestamp(0, timezone.utc))
+print(d.replace(year=2025, day=1), date(2024, 3, 1) - date(2024, 2, 1), date(2024, 1, 31) + timedelta(days=1))
+print(isinstance(d, datetime), isinstance(date(2024, 1, 1), date), type(td) == timedelta, dtm.date(2000, 1, 1))
+print(sorted([date(2024, 5, 1), date(2023, 1, 1)]), {date(2024, 1, 1): "x"}[date(2024, 1, 1)], str(date(2024, 1, 1)))
+final_return_value = [d.isoformat(), str(td), (d - datetime(2024, 1, 1)).total_seconds()]

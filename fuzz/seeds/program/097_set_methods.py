@@ -1,0 +1,26 @@
+a = {1, 2, 3}
+b = {3, 4}
+print(sorted(a | b), sorted(a & b), sorted(a - b), sorted(a ^ b))
+print(sorted(a.union(b, [9])), sorted(a.intersection([2, 3, 7])), sorted(a.difference([1])), sorted(a.symmetric_difference(b)))
+print(a.issubset({1, 2, 3, 4}), a.issuperset({1}), a.isdisjoint(b), a.isdisjoint({7}), {1} < a, a <= a, a < a)
+c = set()
+c.add(5)
+c.add(5)
+c.update([6, 7], (8,))
+c.discard(100)
+c.discard(6)
+c.remove(7)
+print(sorted(c), len(c), 5 in c)
+d = c.copy()
+d.add(0)
+print(sorted(c), sorted(d))
+c.intersection_update({5, 9})
+print(c)
+d.difference_update({0})
+print(sorted(d))
+try:
+    c.remove(42)
+except KeyError as e:
+    print("KeyError", e)
+print(c.pop(), c)
+final_return_value = sorted(d)

@@ -1,0 +1,4 @@
+config = {"host": "localhost"}
+print("before")
+port = config["port"]
+print("after")

@@ -1,0 +1,454 @@
+//! Dual-LLM mode (protocol.md §6): the planner LLM writes a program, the engine runs it with
+//! the policy checked before every call, allowed external calls go to the client as
+//! `tool_calls`, and the client's tool message resumes the program.
+//!
+//! A request runs in a blocking task: the VM holds reference-counted values (not `Send`), so it
+//! lives on one thread for the whole request, and the few awaits (session store, planner and
+//! parser calls) are driven from there with the runtime's handle. Between requests the
+//! session is bytes in the [`SessionStore`] (`engine::Session::to_bytes`).
+//!
+//! Stages: [`mod@self`] resolves, leases, loads and commits the session; [`turn`] plans and
+//! runs programs; [`answer`] builds what the client sees.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::runtime::Handle;
+use uuid::Uuid;
+
+use super::controls::{Controls, HistoryMismatchPolicy, PolicyMode};
+use super::error::{ApiError, ErrorCode};
+use super::headers::HeaderTexts;
+use super::history::{self, Continuation};
+use super::policies;
+use super::request::role;
+use super::single::{Job, session_of_tool_call_id};
+use super::store::{LeaseToken, SessionRecord, SessionStore, StoreError};
+use super::stream;
+use crate::engine::{Engine, EngineConfig, Session, branching_of};
+
+pub mod answer;
+mod turn;
+
+use turn::{Outcome as TurnOutcome, Turn, TurnState};
+
+/// `dual-llm/1`; anything else is a session this relay cannot continue.
+const FORMAT: &str = "dual-llm/1";
+
+/// What a dual-LLM session stores in its record.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct DualState {
+    format: String,
+    /// The provider the session talks to.
+    provider: String,
+    /// The engine session (`engine::Session::to_bytes`), empty before the first program.
+    engine: Vec<u8>,
+    /// The visible transcript (`history::transcript`), with the returned tool-call messages.
+    transcript: Vec<Value>,
+    /// Every call id returned to the client.
+    issued: BTreeSet<String>,
+    /// The planner's own transcript: user messages, programs, feedback.
+    planner: Vec<Value>,
+    /// The turn in progress while a call is out with the client.
+    turn: Option<TurnState>,
+}
+
+/// Runs one dual-LLM request end to end (after auth, body and header validation).
+pub async fn run(job: Arc<Job>) -> Result<Response, ApiError> {
+    let handle = Handle::current();
+    tokio::task::spawn_blocking(move || run_blocking(&job, &handle))
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "dual-llm task failed");
+            Err(ApiError::new(
+                ErrorCode::InternalError,
+                "internal error; the session is unchanged",
+            ))
+        })
+}
+
+fn run_blocking(job: &Job, rt: &Handle) -> Result<Response, ApiError> {
+    let key = job.provider.key(&job.headers, |v| (job.state.env)(v))?;
+    let existing =
+        tracing::debug_span!("session.resolve").in_scope(|| rt.block_on(resolve_session(job)))?;
+    let lease = match &existing {
+        Some(record) => {
+            let config = &job.state.config;
+            let ttl =
+                Duration::from_secs(config.limits.request_timeout_s + config.sessions.lease_ttl_s);
+            match rt.block_on(job.state.store.lease(record.id, ttl)) {
+                Ok(token) => Some(Lease {
+                    store: job.state.store.clone(),
+                    id: record.id,
+                    token: Some(token),
+                }),
+                Err(e) => {
+                    if e == StoreError::Busy {
+                        job.state.metrics.session_conflicts.inc();
+                    }
+                    return Err(e.into());
+                }
+            }
+        }
+        None => None,
+    };
+    let result = step(job, rt, key, existing);
+    if let Some(mut lease) = lease
+        && let Some(token) = lease.token.take()
+    {
+        let _ = rt.block_on(lease.store.release(lease.id, &token));
+    }
+    result
+}
+
+/// A held session lease, released on drop if the request ends early.
+struct Lease {
+    store: Arc<dyn SessionStore>,
+    id: Uuid,
+    token: Option<LeaseToken>,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let Some(token) = self.token.take()
+            && let Ok(handle) = Handle::try_current()
+        {
+            let store = self.store.clone();
+            let id = self.id;
+            handle.spawn(async move {
+                let _ = store.release(id, &token).await;
+            });
+        }
+    }
+}
+
+/// Finds the request's session (protocol.md §5 "Resolution"); `None` starts a new one.
+// TODO(next): shared with single-LLM mode, which has the same private function.
+async fn resolve_session(job: &Job) -> Result<Option<SessionRecord>, ApiError> {
+    let store = &job.state.store;
+    if let Some(header) = job.headers.get("x-session-id") {
+        let id = header
+            .to_str()
+            .ok()
+            .and_then(|s| Uuid::try_parse(s.trim()).ok())
+            .ok_or_else(|| {
+                ApiError::new(ErrorCode::SessionNotFound, "session not found")
+                    .with_param("X-Session-ID")
+            })?;
+        return Ok(Some(store.load(id, &job.tenant).await?));
+    }
+    let messages = job.request.messages();
+    let Some((i, last_tool)) = messages
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, m)| role(m) == "tool")
+    else {
+        return Ok(None);
+    };
+    let id = last_tool
+        .get("tool_call_id")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let param = format!("messages[{i}].tool_call_id");
+    let session = session_of_tool_call_id(id).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidToolCallId,
+            format!("{param}: {id:?} is not a relay tool call id (tc-<session>-<call>)"),
+        )
+        .with_param(param.clone())
+    })?;
+    match store.load(session, &job.tenant).await {
+        Ok(record) => Ok(Some(record)),
+        Err(StoreError::NotFound) if messages.last().is_some_and(|m| role(m) == "user") => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn incompatible() -> ApiError {
+    ApiError::new(
+        ErrorCode::SessionIncompatible,
+        "the session was stored in a format this relay cannot read",
+    )
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorCode::InternalError, e.to_string())
+}
+
+/// The engine for this request: the cached policy and the controls' run configuration.
+fn engine_for(job: &Job, controls: &Controls) -> Result<Engine, ApiError> {
+    let policy = job
+        .state
+        .policies
+        .for_controls(&controls.policy)
+        .map_err(|diagnostics| {
+            ApiError::new(
+                ErrorCode::PolicyCompileError,
+                "X-Policy: the policy does not compile",
+            )
+            .with_param("X-Policy")
+            .with_diagnostics(diagnostics)
+        })?;
+    let tools = match job.request.body.get("tools") {
+        Some(tools) if !tools.is_null() => sqrt_std::tools::ToolSet::from_value(tools)
+            .map(|set| sqrt_vm::ToolStub::from_tool_set(&set))
+            .map_err(|e| ApiError::new(ErrorCode::InvalidRequest, format!("tools: {e}")))?,
+        _ => Vec::new(),
+    };
+    let limits = &job.state.config.limits;
+    let fsm = &controls.config.fsm;
+    let cap = limits.max_tool_calls_per_step;
+    let max_calls = fsm.max_tool_calls_per_step.map_or(cap, |n| n.min(cap));
+    let config = EngineConfig {
+        mode: if controls.policy.mode == PolicyMode::Strict {
+            sqrt_vm::Mode::Strict
+        } else {
+            sqrt_vm::Mode::Normal
+        },
+        branching: branching_of(&policies::presets(&controls.policy.presets)),
+        limits: sqrt_vm::VmLimits {
+            instructions: limits.vm_max_instructions,
+            heap_bytes: usize::try_from(limits.vm_max_heap_bytes).unwrap_or(usize::MAX),
+            call_depth: limits.vm_max_call_depth as usize,
+            ..sqrt_vm::VmLimits::default()
+        },
+        tools,
+        parse_with_ai: fsm
+            .enabled_internal_tools
+            .iter()
+            .any(|t| t == "parse_with_ai"),
+        clock_micros: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as i64),
+        max_tool_calls: max_calls as usize,
+    };
+    Ok(Engine::new(policy, config))
+}
+
+/// Everything after the lease: load, decide what the request asks, run, commit, answer.
+fn step(
+    job: &Job,
+    rt: &Handle,
+    key: super::provider::ProviderKey,
+    existing: Option<SessionRecord>,
+) -> Result<Response, ApiError> {
+    let (mut record, mut state, controls) = match existing {
+        Some(record) => {
+            let stored: Controls =
+                serde_json::from_value(record.config.clone()).map_err(|_| incompatible())?;
+            let state: DualState =
+                serde_json::from_slice(&record.state).map_err(|_| incompatible())?;
+            if state.format != FORMAT {
+                return Err(incompatible());
+            }
+            if state.provider != job.provider.name {
+                return Err(ApiError::new(
+                    ErrorCode::ConfigMismatch,
+                    format!(
+                        "the session uses provider {:?}, not {:?}; the configuration is fixed when the session is created",
+                        state.provider, job.provider.name
+                    ),
+                ));
+            }
+            let controls = stored
+                .continue_with(&job.controls, &HeaderTexts::from_headers(&job.headers))
+                .map_err(|m| {
+                    ApiError::new(
+                        ErrorCode::ConfigMismatch,
+                        format!("{m}; the configuration is fixed when the session is created"),
+                    )
+                })?;
+            (record, state, controls)
+        }
+        None => {
+            let config = serde_json::to_value(&job.controls).map_err(internal)?;
+            let state = DualState {
+                format: FORMAT.into(),
+                provider: job.provider.name.clone(),
+                ..DualState::default()
+            };
+            (
+                SessionRecord::new(job.tenant.clone(), config),
+                state,
+                job.controls.clone(),
+            )
+        }
+    };
+    let is_new = record.version == 0;
+    let engine = engine_for(job, &controls)?;
+    let mut session = if state.engine.is_empty() {
+        let mut s = engine.session();
+        s.set_call_id_prefix(format!("tc-{}-", record.id));
+        s
+    } else {
+        engine.restore(&state.engine).map_err(|_| incompatible())?
+    };
+
+    // What the request adds to the transcript.
+    let received = job.request.messages();
+    let compared = history::transcript(received);
+    let mut mismatch = false;
+    let added: Vec<Value> = if is_new {
+        compared.clone()
+    } else {
+        match history::compare(&state.transcript, received, &state.issued) {
+            Continuation::Extends { .. } => compared[state.transcript.len()..].to_vec(),
+            Continuation::UnknownCall { index, id } => {
+                let param = format!("messages[{index}].tool_call_id");
+                return Err(ApiError::new(
+                    ErrorCode::UnknownToolCall,
+                    format!(
+                        "{param}: {id:?} was never issued in this session, or was answered already"
+                    ),
+                )
+                .with_param(param));
+            }
+            Continuation::Diverges { at } => match controls.config.fsm.history_mismatch_policy {
+                HistoryMismatchPolicy::Reject => {
+                    return Err(ApiError::new(
+                        ErrorCode::HistoryMismatch,
+                        format!(
+                            "the messages differ from the session's transcript at compared message {at} (final answers are not compared); send the history as returned, or set fsm.history_mismatch_policy"
+                        ),
+                    ));
+                }
+                // Decision: `restart_turn` behaves as `continue` (docs/relay.md).
+                HistoryMismatchPolicy::Continue | HistoryMismatchPolicy::RestartTurn => {
+                    mismatch = true;
+                    compared
+                        .get(state.transcript.len()..)
+                        .unwrap_or(&[])
+                        .to_vec()
+                }
+            },
+        }
+    };
+    let pending_id = session.pending_call().map(|c| c.id.clone());
+    let result = pending_id.as_ref().and_then(|id| {
+        added.iter().find(|m| {
+            role(m) == "tool" && m.get("tool_call_id").and_then(Value::as_str) == Some(id)
+        })
+    });
+    let user_added: Vec<Value> = added
+        .iter()
+        .filter(|m| role(m) == "user")
+        .cloned()
+        .collect();
+    if result.is_none() && user_added.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            if pending_id.is_some() {
+                "messages: the request answers neither the pending tool call nor adds a user message"
+            } else {
+                "messages: the request adds no user message"
+            },
+        )
+        .with_param("messages"));
+    }
+
+    let mut turn = Turn::new(job, rt, &key, &controls, &engine, &mut session, &record);
+    let mut turn_state = state.turn.take();
+    let mut outcome = None;
+    if let (Some(message), Some(ts)) = (result, turn_state.take()) {
+        outcome = Some(turn.resume(ts, message, &mut state.planner, received)?);
+    }
+    let needs_turn = match &outcome {
+        None => true,
+        Some(TurnOutcome::Call(..)) => false,
+        Some(TurnOutcome::Final(..)) => !user_added.is_empty(),
+    };
+    if needs_turn && !user_added.is_empty() {
+        record.turn += 1;
+        turn.set_turn(record.turn);
+        // `every_attempt` also clears before each attempt (`turn::Turn::plan`).
+        if controls.config.fsm.clear_session_meta != super::controls::ClearSessionMeta::Never {
+            turn.clear_session_meta();
+        }
+        state.planner.extend(user_added);
+        outcome = Some(turn.start(&mut state.planner, received)?);
+    }
+    let outcome = outcome.ok_or_else(|| internal("no step was taken"))?;
+
+    // The response, then the commit (only once the response is ready).
+    let model = job.request.models.echo();
+    state.transcript = compared;
+    let (answer, call_out) = match outcome {
+        TurnOutcome::Call(call, ts) => {
+            let message = answer::tool_call_message(&call);
+            state.transcript.push(message.clone());
+            state.issued.insert(call.id.clone());
+            state.turn = Some(ts);
+            (answer::envelope(&model, "tool_calls", message), true)
+        }
+        TurnOutcome::Final(fin) => {
+            let content = answer::final_content(
+                &fin.as_final(session_calls(&session, fin.first_call), mismatch),
+                &session,
+                &controls.config.response_format,
+            );
+            state.turn = None;
+            let message = serde_json::json!({"role": "assistant", "content": content});
+            (answer::envelope(&model, "stop", message), false)
+        }
+    };
+    state.engine = session.to_bytes().map_err(internal)?;
+    drop(session);
+    if tokio::time::Instant::now() >= job.deadline {
+        // The client got (or gets) 504; nothing may change after that.
+        return Err(ApiError::new(
+            ErrorCode::RequestTimeout,
+            "the request took too long; the session is unchanged",
+        ));
+    }
+    let last_turn = controls
+        .config
+        .fsm
+        .max_n_turns
+        .is_some_and(|max| record.turn >= max);
+    let store = &job.state.store;
+    let session_id = if !call_out && last_turn {
+        if is_new {
+            None
+        } else {
+            rt.block_on(store.delete(record.id))?;
+            Some(record.id)
+        }
+    } else {
+        record.state = serde_json::to_vec(&state).map_err(internal)?;
+        if is_new {
+            rt.block_on(store.create(record.clone()))?;
+        } else {
+            let expected = record.version;
+            rt.block_on(store.save(record.clone(), expected))?;
+        }
+        Some(record.id)
+    };
+    let mut response = if job.request.stream {
+        let include_usage = job
+            .request
+            .body
+            .get("stream_options")
+            .and_then(|o| o.get("include_usage"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        stream::whole_answer(&answer, include_usage)
+    } else {
+        axum::Json(answer).into_response()
+    };
+    if let Some(id) = session_id
+        && let Ok(value) = HeaderValue::from_str(&id.to_string())
+    {
+        response.headers_mut().insert("x-session-id", value);
+    }
+    Ok(response)
+}
+
+fn session_calls(session: &Session, first: usize) -> &[crate::engine::CallEntry] {
+    session.calls().get(first..).unwrap_or(&[])
+}
