@@ -19,7 +19,6 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::runtime::Handle;
-use uuid::Uuid;
 
 use super::controls::{Controls, HistoryMismatchPolicy, PolicyMode};
 use super::error::{ApiError, ErrorCode};
@@ -27,8 +26,8 @@ use super::headers::HeaderTexts;
 use super::history::{self, Continuation};
 use super::policies;
 use super::request::role;
-use super::single::{Job, session_of_tool_call_id};
-use super::store::{LeaseToken, SessionRecord, SessionStore, StoreError};
+use super::single::{Job, Lease, resolve_session};
+use super::store::{SessionRecord, StoreError};
 use super::stream;
 use crate::engine::{Engine, EngineConfig, Session, branching_of};
 
@@ -104,70 +103,6 @@ fn run_blocking(job: &Job, rt: &Handle) -> Result<Response, ApiError> {
         let _ = rt.block_on(lease.store.release(lease.id, &token));
     }
     result
-}
-
-/// A held session lease, released on drop if the request ends early.
-struct Lease {
-    store: Arc<dyn SessionStore>,
-    id: Uuid,
-    token: Option<LeaseToken>,
-}
-
-impl Drop for Lease {
-    fn drop(&mut self) {
-        if let Some(token) = self.token.take()
-            && let Ok(handle) = Handle::try_current()
-        {
-            let store = self.store.clone();
-            let id = self.id;
-            handle.spawn(async move {
-                let _ = store.release(id, &token).await;
-            });
-        }
-    }
-}
-
-/// Finds the request's session (protocol.md §5 "Resolution"); `None` starts a new one.
-// TODO(next): shared with single-LLM mode, which has the same private function.
-async fn resolve_session(job: &Job) -> Result<Option<SessionRecord>, ApiError> {
-    let store = &job.state.store;
-    if let Some(header) = job.headers.get("x-session-id") {
-        let id = header
-            .to_str()
-            .ok()
-            .and_then(|s| Uuid::try_parse(s.trim()).ok())
-            .ok_or_else(|| {
-                ApiError::new(ErrorCode::SessionNotFound, "session not found")
-                    .with_param("X-Session-ID")
-            })?;
-        return Ok(Some(store.load(id, &job.tenant).await?));
-    }
-    let messages = job.request.messages();
-    let Some((i, last_tool)) = messages
-        .iter()
-        .enumerate()
-        .rev()
-        .find(|(_, m)| role(m) == "tool")
-    else {
-        return Ok(None);
-    };
-    let id = last_tool
-        .get("tool_call_id")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let param = format!("messages[{i}].tool_call_id");
-    let session = session_of_tool_call_id(id).ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::InvalidToolCallId,
-            format!("{param}: {id:?} is not a relay tool call id (tc-<session>-<call>)"),
-        )
-        .with_param(param.clone())
-    })?;
-    match store.load(session, &job.tenant).await {
-        Ok(record) => Ok(Some(record)),
-        Err(StoreError::NotFound) if messages.last().is_some_and(|m| role(m) == "user") => Ok(None),
-        Err(e) => Err(e.into()),
-    }
 }
 
 fn incompatible() -> ApiError {

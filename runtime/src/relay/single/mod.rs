@@ -90,10 +90,10 @@ pub struct Job {
 }
 
 /// A held session lease; released explicitly, or on drop if the request was cancelled.
-struct Lease {
-    store: Arc<dyn SessionStore>,
-    id: Uuid,
-    token: Option<LeaseToken>,
+pub(crate) struct Lease {
+    pub(crate) store: Arc<dyn SessionStore>,
+    pub(crate) id: Uuid,
+    pub(crate) token: Option<LeaseToken>,
 }
 
 impl Lease {
@@ -119,7 +119,7 @@ impl Drop for Lease {
 }
 
 /// Finds the request's session (protocol.md §5 "Resolution"); `None` starts a new one.
-async fn resolve_session(job: &Job) -> Result<Option<SessionRecord>, ApiError> {
+pub(crate) async fn resolve_session(job: &Job) -> Result<Option<SessionRecord>, ApiError> {
     let store = &job.state.store;
     if let Some(header) = job.headers.get("x-session-id") {
         let id = header

@@ -1,4 +1,0 @@
-d = {"a": 1}
-print("before")
-x = d["b"]
-print("after")

@@ -1,1 +1,0 @@
-final_return_value = int("12a")

@@ -1,6 +1,0 @@
-print("{} + {} = {}".format(1, 2, 3), "{1}{0}{1}".format("a", "b"), "{name}!".format(name="hi"))
-print("{:08.3f}|{:+d}|{:x}|{:o}|{:b}|{:e}".format(3.14159, 5, 255, 8, 5, 1234.5))
-print("{:<6}|{:^6}|{:>6}|{:_^7}".format("l", "c", "r", "m"))
-print("{0[0]} {0[1]} {1[k]}".format([7, 8], {"k": "v"}), "{!r}".format("x"), "{:,}".format(10 ** 9))
-print("{{}} {:%}".format(0.25), "{:.2%}".format(1 / 3), format(42, "05d"), format("s", "^5"), format(3.5))
-final_return_value = "{:>5}|{:<5}".format(1, 2)

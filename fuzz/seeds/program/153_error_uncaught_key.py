@@ -1,4 +1,0 @@
-config = {"host": "localhost"}
-print("before")
-port = config["port"]
-print("after")
