@@ -57,3 +57,24 @@ proptest! {
         prop_assert_ne!(kind, "InternalError", "{}", src);
     }
 }
+
+/// Inputs the `program` fuzz target crashed on, run the way it runs them (the first byte picks
+/// the host's script, the rest is read as UTF-8 with replacement characters): each must end
+/// with an outcome, not a panic.
+#[test]
+fn fuzz_regressions_end_with_an_outcome() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let src = String::from_utf8_lossy(&bytes[1..]);
+        let cfg = RunConfig {
+            limits: limits(),
+            ..RunConfig::default()
+        };
+        let mut vm = Vm::new(&src, cfg);
+        assert!(matches!(vm.run(), Step::Done(_)));
+        n += 1;
+    }
+    assert!(n >= 1, "the regression inputs are missing");
+}

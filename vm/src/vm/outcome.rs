@@ -301,19 +301,36 @@ impl Vm {
 }
 
 /// The source line holding `start` and a caret line under `start..end` (clipped to the line).
+/// Offsets that fall inside a character are moved back to its start: a span from the parser
+/// can end inside a multi-byte character of malformed text (found by the `program` fuzz target).
 fn caret_lines(src: &str, start: u32, end: u32) -> String {
-    let s = (start as usize).min(src.len());
+    let s = src.floor_char_boundary(start as usize);
     let ls = src[..s].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let le = src[s..].find('\n').map(|i| s + i).unwrap_or(src.len());
     let line = &src[ls..le];
     let indent = line.len() - line.trim_start().len();
     let text = line.trim();
     let from = src[ls + indent..s.max(ls + indent)].chars().count();
-    let e = (end as usize).clamp(s, le);
+    let e = src.floor_char_boundary((end as usize).clamp(s, le));
     let width = src[s..e].chars().count().max(1);
     format!(
         "    {text}\n    {}{}\n",
         " ".repeat(from),
         "^".repeat(width)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::caret_lines;
+
+    #[test]
+    fn carets_survive_offsets_inside_a_character() {
+        // `é` is bytes 5..7; offsets 6 and 6..6 fall inside it and must not panic.
+        let src = "a = \"é\"\nb = 1\n";
+        assert_eq!(caret_lines(src, 6, 6), "    a = \"é\"\n         ^\n");
+        assert_eq!(caret_lines(src, 4, 6), "    a = \"é\"\n        ^\n");
+        // Past the end is clipped to the last line.
+        assert_eq!(caret_lines(src, 99, 120), "    \n    ^\n");
+    }
 }
