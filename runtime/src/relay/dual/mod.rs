@@ -22,11 +22,10 @@ use tokio::runtime::Handle;
 
 use super::controls::{Controls, HistoryMismatchPolicy, PolicyMode};
 use super::error::{ApiError, ErrorCode};
-use super::headers::HeaderTexts;
 use super::history::{self, Continuation};
 use super::policies;
 use super::request::role;
-use super::single::{Job, Lease, resolve_session};
+use super::single::{Job, Lease, continued_controls, incompatible, resolve_session};
 use super::store::{SessionRecord, StoreError};
 use super::stream;
 use crate::engine::{Engine, EngineConfig, Session, branching_of};
@@ -105,13 +104,6 @@ fn run_blocking(job: &Job, rt: &Handle) -> Result<Response, ApiError> {
     result
 }
 
-fn incompatible() -> ApiError {
-    ApiError::new(
-        ErrorCode::SessionIncompatible,
-        "the session was stored in a format this relay cannot read",
-    )
-}
-
 fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(ErrorCode::InternalError, e.to_string())
 }
@@ -175,30 +167,12 @@ fn step(
 ) -> Result<Response, ApiError> {
     let (mut record, mut state, controls) = match existing {
         Some(record) => {
-            let stored: Controls =
-                serde_json::from_value(record.config.clone()).map_err(|_| incompatible())?;
             let state: DualState =
                 serde_json::from_slice(&record.state).map_err(|_| incompatible())?;
             if state.format != FORMAT {
                 return Err(incompatible());
             }
-            if state.provider != job.provider.name {
-                return Err(ApiError::new(
-                    ErrorCode::ConfigMismatch,
-                    format!(
-                        "the session uses provider {:?}, not {:?}; the configuration is fixed when the session is created",
-                        state.provider, job.provider.name
-                    ),
-                ));
-            }
-            let controls = stored
-                .continue_with(&job.controls, &HeaderTexts::from_headers(&job.headers))
-                .map_err(|m| {
-                    ApiError::new(
-                        ErrorCode::ConfigMismatch,
-                        format!("{m}; the configuration is fixed when the session is created"),
-                    )
-                })?;
+            let controls = continued_controls(job, &record, &state.provider)?;
             (record, state, controls)
         }
         None => {

@@ -206,30 +206,12 @@ async fn step(
 ) -> Result<Response, ApiError> {
     let (mut record, mut session, controls) = match existing {
         Some(record) => {
-            let stored: Controls =
-                serde_json::from_value(record.config.clone()).map_err(|_| incompatible())?;
             let session: SingleState =
                 serde_json::from_slice(&record.state).map_err(|_| incompatible())?;
             if session.format != FORMAT {
                 return Err(incompatible());
             }
-            if session.provider != job.provider.name {
-                return Err(ApiError::new(
-                    ErrorCode::ConfigMismatch,
-                    format!(
-                        "the session uses provider {:?}, not {:?}; the configuration is fixed when the session is created",
-                        session.provider, job.provider.name
-                    ),
-                ));
-            }
-            let controls = stored
-                .continue_with(&job.controls, &HeaderTexts::from_headers(&job.headers))
-                .map_err(|m| {
-                    ApiError::new(
-                        ErrorCode::ConfigMismatch,
-                        format!("{m}; the configuration is fixed when the session is created"),
-                    )
-                })?;
+            let controls = continued_controls(job, &record, &session.provider)?;
             (record, session, controls)
         }
         None => {
@@ -604,7 +586,35 @@ fn check(
     }
 }
 
-fn incompatible() -> ApiError {
+/// The controls a stored session continues under: the ones it was created with, on the same
+/// provider, continued by this request's headers (protocol.md §5). Shared by both architectures.
+pub(crate) fn continued_controls(
+    job: &Job,
+    record: &SessionRecord,
+    session_provider: &str,
+) -> Result<Controls, ApiError> {
+    let stored: Controls =
+        serde_json::from_value(record.config.clone()).map_err(|_| incompatible())?;
+    if session_provider != job.provider.name {
+        return Err(ApiError::new(
+            ErrorCode::ConfigMismatch,
+            format!(
+                "the session uses provider {session_provider:?}, not {:?}; the configuration is fixed when the session is created",
+                job.provider.name
+            ),
+        ));
+    }
+    stored
+        .continue_with(&job.controls, &HeaderTexts::from_headers(&job.headers))
+        .map_err(|m| {
+            ApiError::new(
+                ErrorCode::ConfigMismatch,
+                format!("{m}; the configuration is fixed when the session is created"),
+            )
+        })
+}
+
+pub(crate) fn incompatible() -> ApiError {
     ApiError::new(
         ErrorCode::SessionIncompatible,
         "the session was stored in a format this relay cannot read",
