@@ -12,7 +12,6 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
@@ -26,7 +25,7 @@ use super::history::{self, Continuation};
 use super::policies;
 use super::request::role;
 use super::single::{Job, Lease, continued_controls, incompatible, resolve_session};
-use super::store::{SessionRecord, StoreError};
+use super::store::SessionRecord;
 use super::stream;
 use crate::engine::{Engine, EngineConfig, Session, branching_of};
 
@@ -75,24 +74,7 @@ fn run_blocking(job: &Job, rt: &Handle) -> Result<Response, ApiError> {
     let existing =
         tracing::debug_span!("session.resolve").in_scope(|| rt.block_on(resolve_session(job)))?;
     let lease = match &existing {
-        Some(record) => {
-            let config = &job.state.config;
-            let ttl =
-                Duration::from_secs(config.limits.request_timeout_s + config.sessions.lease_ttl_s);
-            match rt.block_on(job.state.store.lease(record.id, ttl)) {
-                Ok(token) => Some(Lease {
-                    store: job.state.store.clone(),
-                    id: record.id,
-                    token: Some(token),
-                }),
-                Err(e) => {
-                    if e == StoreError::Busy {
-                        job.state.metrics.session_conflicts.inc();
-                    }
-                    return Err(e.into());
-                }
-            }
-        }
+        Some(record) => Some(rt.block_on(Lease::acquire(job, record))?),
         None => None,
     };
     let result = step(job, rt, key, existing);

@@ -97,6 +97,28 @@ pub(crate) struct Lease {
 }
 
 impl Lease {
+    /// Takes the session's lease (409 `session_busy` when another request holds it). The lease
+    /// must outlive the longest request, since it is not renewed; it is released as soon as the
+    /// request ends, cancelled or not.
+    pub(crate) async fn acquire(job: &Job, record: &SessionRecord) -> Result<Lease, ApiError> {
+        let config = &job.state.config;
+        let ttl =
+            Duration::from_secs(config.limits.request_timeout_s + config.sessions.lease_ttl_s);
+        match job.state.store.lease(record.id, ttl).await {
+            Ok(token) => Ok(Lease {
+                store: job.state.store.clone(),
+                id: record.id,
+                token: Some(token),
+            }),
+            Err(e) => {
+                if e == StoreError::Busy {
+                    job.state.metrics.session_conflicts.inc();
+                }
+                Err(e.into())
+            }
+        }
+    }
+
     async fn release(mut self) {
         if let Some(token) = self.token.take() {
             let _ = self.store.release(self.id, &token).await;
@@ -167,26 +189,7 @@ pub async fn run(job: &Arc<Job>) -> Result<Response, ApiError> {
     let span = tracing::debug_span!("session.resolve");
     let existing = tracing::Instrument::instrument(resolve_session(job), span).await?;
     let mut lease = match &existing {
-        Some(record) => {
-            // The lease must outlive the longest request, since it is not renewed; it is
-            // released as soon as the request ends, cancelled or not.
-            let config = &job.state.config;
-            let ttl =
-                Duration::from_secs(config.limits.request_timeout_s + config.sessions.lease_ttl_s);
-            match job.state.store.lease(record.id, ttl).await {
-                Ok(token) => Some(Lease {
-                    store: job.state.store.clone(),
-                    id: record.id,
-                    token: Some(token),
-                }),
-                Err(e) => {
-                    if e == StoreError::Busy {
-                        job.state.metrics.session_conflicts.inc();
-                    }
-                    return Err(e.into());
-                }
-            }
-        }
+        Some(record) => Some(Lease::acquire(job, record).await?),
         None => None,
     };
     let result = step(job, key, existing, &mut lease).await;
