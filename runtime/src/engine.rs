@@ -82,6 +82,10 @@ use sqrt_vm::{
     ToolRequest, ToolStub, Vm, VmLimits,
 };
 
+mod stored;
+
+pub use stored::ParkedSession;
+
 /// How a session's runs are set up: everything but the program text.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
@@ -243,24 +247,6 @@ pub struct Session {
     call_id_prefix: Option<String>,
 }
 
-/// `Session` as stored: `SQRTSESS`, `FORMAT` (u32 LE), the length of the JSON part (u64 LE),
-/// this struct as JSON (verdict reports are JSON values), then the VM snapshot if there is
-/// one. Bump `FORMAT` when this changes; there is no migration.
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    policy: PolicySession,
-    pending: Option<Pending>,
-    calls: Vec<CallEntry>,
-    attempt: u32,
-    calls_this_attempt: usize,
-    host_stop: Option<(ErrorCode, String)>,
-    last_stop: Option<Meta>,
-    call_id_prefix: Option<String>,
-}
-
-const MAGIC: &[u8; 8] = b"SQRTSESS";
-const FORMAT: u32 = 1;
-
 impl Engine {
     pub fn new(policy: Arc<Policy>, config: EngineConfig) -> Engine {
         Engine { policy, config }
@@ -310,52 +296,6 @@ impl Engine {
             call_id_prefix: None,
         }
     }
-
-    /// A session saved by [`Session::to_bytes`]. Never panics on any input.
-    pub fn restore(&self, bytes: &[u8]) -> Result<Session, SessionError> {
-        let unreadable = |what: &str| SessionError(format!("unreadable session: {what}"));
-        let rest = bytes
-            .strip_prefix(MAGIC.as_slice())
-            .ok_or_else(|| unreadable("not a SQRT session"))?;
-        let (format, rest) = rest
-            .split_first_chunk::<4>()
-            .ok_or_else(|| unreadable("truncated"))?;
-        let format = u32::from_le_bytes(*format);
-        if format != FORMAT {
-            return Err(SessionError(format!(
-                "session format {format} is not supported (expected {FORMAT})"
-            )));
-        }
-        let (len, rest) = rest
-            .split_first_chunk::<8>()
-            .ok_or_else(|| unreadable("truncated"))?;
-        let len = usize::try_from(u64::from_le_bytes(*len)).map_err(|_| unreadable("length"))?;
-        if len > rest.len() {
-            return Err(unreadable("truncated"));
-        }
-        let (json, snapshot) = rest.split_at(len);
-        let stored: Stored =
-            serde_json::from_slice(json).map_err(|e| unreadable(&e.to_string()))?;
-        let vm = if snapshot.is_empty() {
-            None
-        } else {
-            Some(Vm::restore(snapshot).map_err(|e| SessionError(e.to_string()))?)
-        };
-        if stored.pending.is_some() && vm.is_none() {
-            return Err(SessionError("a pending call without a program".into()));
-        }
-        Ok(Session {
-            policy: stored.policy,
-            vm,
-            pending: stored.pending,
-            calls: stored.calls,
-            attempt: stored.attempt,
-            calls_this_attempt: stored.calls_this_attempt,
-            host_stop: stored.host_stop,
-            last_stop: stored.last_stop,
-            call_id_prefix: stored.call_id_prefix,
-        })
-    }
 }
 
 impl Session {
@@ -387,8 +327,8 @@ impl Session {
         self.pending = None;
         self.host_stop = None;
         self.last_stop = None;
-        let mut vm = Vm::new(source, config);
-        let step = vm.run();
+        let mut vm = tracing::info_span!("program.compile").in_scope(|| Vm::new(source, config));
+        let step = tracing::info_span!("vm.run").in_scope(|| vm.run());
         self.vm = Some(vm);
         self.drive(engine, step)
     }
@@ -415,7 +355,7 @@ impl Session {
         let reply = reply?;
         self.pending = None;
         self.host_stop = reply.host_stop;
-        let step = vm.resume(reply.resume);
+        let step = tracing::info_span!("vm.run").in_scope(|| vm.resume(reply.resume));
         Ok(self.drive(engine, step))
     }
 
@@ -466,7 +406,7 @@ impl Session {
                 }
                 Checked::Refused(reply) => {
                     self.host_stop = reply.host_stop;
-                    step = vm.resume(reply.resume);
+                    step = tracing::info_span!("vm.run").in_scope(|| vm.resume(reply.resume));
                 }
             }
         }
@@ -488,8 +428,9 @@ impl Session {
             .iter()
             .map(|(n, v, m)| (n.clone(), MetaValue::new(Value::from_json(v), m.clone())))
             .collect();
+        let span = tracing::info_span!("policy.check", tool = %req.tool);
         let started = std::time::Instant::now();
-        let verdict = engine.policy.check(&req.tool, &args, &mut self.policy);
+        let verdict = span.in_scope(|| engine.policy.check(&req.tool, &args, &mut self.policy));
         let duration_ns = started.elapsed().as_nanos() as u64;
         let id = match &self.call_id_prefix {
             Some(prefix) => format!("{prefix}{}", uuid::Uuid::new_v4()),
@@ -588,30 +529,6 @@ impl Session {
             .into_iter()
             .map(|(n, _, _, ty)| (n, ty))
             .collect()
-    }
-
-    /// The whole session as bytes: VM snapshot, session meta, pending call, call log.
-    pub fn to_bytes(&self) -> Result<Vec<u8>, SessionError> {
-        let stored = Stored {
-            policy: self.policy.clone(),
-            pending: self.pending.clone(),
-            calls: self.calls.clone(),
-            attempt: self.attempt,
-            calls_this_attempt: self.calls_this_attempt,
-            host_stop: self.host_stop.clone(),
-            last_stop: self.last_stop.clone(),
-            call_id_prefix: self.call_id_prefix.clone(),
-        };
-        let json = serde_json::to_vec(&stored).map_err(|e| SessionError(e.to_string()))?;
-        let mut out = Vec::with_capacity(json.len() + 20);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT.to_le_bytes());
-        out.extend_from_slice(&(json.len() as u64).to_le_bytes());
-        out.extend_from_slice(&json);
-        if let Some(vm) = &self.vm {
-            out.extend_from_slice(&vm.snapshot().map_err(|e| SessionError(e.to_string()))?);
-        }
-        Ok(out)
     }
 }
 
@@ -885,6 +802,29 @@ tool "send" { hard deny when body.tags overlaps {"t"}; }"#;
         let err = o.error.unwrap();
         assert_eq!(err.code, ErrorCode::LimitExceeded);
         assert!(err.message.contains("tool call limit"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_parked_session_crosses_threads_and_resumes_like_its_bytes() {
+        let e = engine();
+        let mut s = e.session();
+        call(s.start(&e, "x = get()\nfinal_return_value = x + \"!\""));
+        let bytes = s.to_bytes().unwrap();
+        let parked = s.into_parked().unwrap();
+        assert_eq!(parked.to_bytes().unwrap(), bytes);
+        // Parked, the session may move to another thread (a `Session` may not).
+        let parked = std::thread::spawn(move || parked).join().unwrap();
+        let from_parked = ParkedSession::from_bytes(&bytes).unwrap();
+        for p in [&parked, &from_parked] {
+            let mut s = e.unpark(p).unwrap();
+            assert_eq!(s.pending_call().map(|c| c.tool.as_str()), Some("get"));
+            let o = done(s.resume(&e, Answer::Output(json!("doc"))).unwrap());
+            assert_eq!(o.final_return_value, json!("doc!"));
+            let tags = s.value_json(json!(null), &o.final_meta)["meta"]["tags"].clone();
+            assert_eq!(tags, json!(["__non_executable", "t"]));
+        }
+        // Unparking leaves the parked session as it was.
+        assert_eq!(parked.to_bytes().unwrap(), bytes);
     }
 
     #[test]

@@ -32,9 +32,21 @@ fn every_toml_example_is_a_valid_config() {
     for t in &tomls {
         Config::from_toml(t).unwrap_or_else(|e| panic!("{e}\n{t}"));
     }
-    let full = Config::from_toml(tomls.last().unwrap()).unwrap();
+    let complete = tomls.iter().find(|t| t.contains("[[keys]]")).unwrap();
+    let full = Config::from_toml(complete).unwrap();
     assert_eq!(full.keys.len(), 2);
     assert_eq!(full.providers["local"].max_retries, 0);
+    let cache = tomls
+        .iter()
+        .find(|t| t.contains("policy_cache_entries"))
+        .unwrap();
+    assert_eq!(
+        Config::from_toml(cache)
+            .unwrap()
+            .limits
+            .policy_cache_entries,
+        1024
+    );
 }
 
 #[tokio::test]

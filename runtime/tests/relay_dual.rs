@@ -679,3 +679,89 @@ async fn errors_on_tool_data_are_redacted_for_the_planner_and_steps_run_out() {
     assert!(planner[1].contains("d: str"), "{}", planner[1]);
     assert!(!planner[1].contains("SECRET-TEXT"), "{}", planner[1]);
 }
+
+#[tokio::test]
+async fn restart_turn_replans_from_the_last_user_message_and_keeps_the_session_meta() {
+    let mut entries = vec![
+        json!({"model": "mock-planner", "user_contains": "Never mind",
+        "content": fenced("final_return_value = \"hello\"")}),
+    ];
+    entries.extend(seed_entries());
+    let mock = mock(json!({"entries": entries})).await;
+    let relay = relay(&config_text(&mock, "")).await;
+    // The document's tags go into the session meta when its result comes back.
+    let policy =
+        format!("{SEED_POLICY}tool \"get_internal_document\" -> session @tags |= @result.tags;\n");
+    let h = headers(
+        &policy,
+        json!({"fsm": {"history_mismatch_policy": "restart_turn"},
+               "response_format": {"include_program": true, "include_policy_check_history": true}}),
+    );
+    let mut messages = vec![query("user@trustedcorp.com")];
+    let (status, _, r1) = send(&relay, &h, &[], &body(&messages, seed_tools())).await;
+    assert_eq!(status, 200, "{r1}");
+    let call = the_call(&r1);
+    messages.push(r1["choices"][0]["message"].clone());
+    messages.push(tool_result(&call, DOCUMENT));
+    let (status, hdrs, r2) = send(&relay, &h, &[], &body(&messages, seed_tools())).await;
+    assert_eq!(status, 200, "{r2}");
+    assert_eq!(the_call(&r2)["function"]["name"], "send_email");
+    let session = hdrs["x-session-id"].to_str().unwrap().to_string();
+
+    // The client rewrites its first message: the history diverges, and the turn restarts from
+    // the last user message, abandoning the program waiting for the email's result.
+    let rewritten = vec![user("Never mind: just say hello")];
+    let (status, hdrs, r3) = send(
+        &relay,
+        &h,
+        &[("X-Session-ID", &session)],
+        &body(&rewritten, seed_tools()),
+    )
+    .await;
+    assert_eq!(status, 200, "{r3}");
+    assert_eq!(hdrs["x-session-id"].to_str().unwrap(), session);
+    let c = content(&r3);
+    assert_eq!(c["status"], "success", "{c}");
+    assert_eq!(c["final_return_value"]["value"], "hello");
+    assert_eq!(c["program"], "final_return_value = \"hello\"");
+    assert_eq!(c["message_history_mismatch_detected"], true);
+    // The restarted turn made no call; the session meta the abandoned program earned stays.
+    assert_eq!(c["policy_check_history"], json!([]));
+    assert_eq!(
+        c["session_meta"]["meta"]["tags"],
+        json!(["__non_executable", "confidential", "internal_use"])
+    );
+    // The planner saw the new message, and none of the abandoned turn (its query, its program).
+    let planner = planner_requests(&mock_requests(&mock).await);
+    assert_eq!(planner.len(), 2, "{planner:?}");
+    assert!(planner[1].contains("Never mind"), "{}", planner[1]);
+    assert!(!planner[1].contains("DOC12345"), "{}", planner[1]);
+}
+
+#[tokio::test]
+async fn restart_turn_needs_a_user_message() {
+    let mock = mock(json!({"entries": seed_entries()})).await;
+    let relay = relay(&config_text(&mock, "")).await;
+    let h = headers(
+        SEED_POLICY,
+        json!({"fsm": {"history_mismatch_policy": "restart_turn"}}),
+    );
+    let messages = vec![query("user@trustedcorp.com")];
+    let (_, hdrs, r1) = send(&relay, &h, &[], &body(&messages, seed_tools())).await;
+    let session = hdrs["x-session-id"].to_str().unwrap().to_string();
+    let call = the_call(&r1);
+    let diverging = vec![
+        json!({"role": "system", "content": "be brief"}),
+        tool_result(&call, DOCUMENT),
+    ];
+    let (status, _, b) = send(
+        &relay,
+        &h,
+        &[("X-Session-ID", &session)],
+        &body(&diverging, seed_tools()),
+    )
+    .await;
+    let e = assert_error(status, &b, 400, "invalid_request");
+    assert_eq!(e["param"], "messages");
+    assert_eq!(planner_requests(&mock_requests(&mock).await).len(), 1);
+}

@@ -11,7 +11,8 @@ use serde_json::json;
 use sqrt_runtime::relay::error::Diagnostic;
 use sqrt_runtime::relay::headers::PolicyCompiler;
 use sqrt_runtime::relay::store::{
-    LeaseToken, MemoryStore, SessionRecord, SessionStore, StoreError, StoreFuture, StoreLimits,
+    LeaseToken, MemoryStore, SessionRecord, SessionState, SessionStore, StoreError, StoreFuture,
+    StoreLimits,
 };
 use sqrt_runtime::relay::{Config, Relay, RelayBuilder, RunningRelay};
 use uuid::Uuid;
@@ -143,7 +144,7 @@ impl SessionStore for CorruptingStore {
     fn load<'a>(&'a self, id: Uuid, tenant: &'a str) -> StoreFuture<'a, SessionRecord> {
         Box::pin(async move {
             let mut record = self.0.load(id, tenant).await?;
-            record.state = b"\x00not a session".to_vec();
+            record.state = SessionState::Encoded(b"\x00not a session".to_vec());
             Ok(record)
         })
     }
@@ -254,4 +255,101 @@ async fn the_sqrt_compiler_checks_x_policy_by_default() {
     )
     .await;
     assert_eq!(b["x_policy"]["valid"], true, "{b}");
+}
+
+/// A memory store that keeps only encoded states, as a store outside the process (Redis) does:
+/// every request decodes its session from bytes.
+struct EncodingStore(MemoryStore);
+
+fn encoded(mut r: SessionRecord) -> Result<SessionRecord, StoreError> {
+    r.state = SessionState::Encoded(r.state.encoded()?.into_owned());
+    Ok(r)
+}
+
+impl SessionStore for EncodingStore {
+    fn create(&self, r: SessionRecord) -> StoreFuture<'_, SessionRecord> {
+        Box::pin(async move { self.0.create(encoded(r)?).await })
+    }
+    fn load<'a>(&'a self, id: Uuid, tenant: &'a str) -> StoreFuture<'a, SessionRecord> {
+        Box::pin(async move {
+            let r = self.0.load(id, tenant).await?;
+            assert!(matches!(r.state, SessionState::Encoded(_)));
+            Ok(r)
+        })
+    }
+    fn lease(&self, id: Uuid, ttl: Duration) -> StoreFuture<'_, LeaseToken> {
+        self.0.lease(id, ttl)
+    }
+    fn save(&self, r: SessionRecord, v: u64) -> StoreFuture<'_, u64> {
+        Box::pin(async move { self.0.save(encoded(r)?, v).await })
+    }
+    fn release<'a>(&'a self, id: Uuid, t: &'a LeaseToken) -> StoreFuture<'a, ()> {
+        self.0.release(id, t)
+    }
+    fn delete(&self, id: Uuid) -> StoreFuture<'_, ()> {
+        self.0.delete(id)
+    }
+    fn active(&self) -> StoreFuture<'_, usize> {
+        self.0.active()
+    }
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        self.0.ping()
+    }
+}
+
+/// The messages answering `response`'s tool call with `result`.
+fn answered(
+    mut messages: Vec<serde_json::Value>,
+    response: &serde_json::Value,
+    result: &str,
+) -> Vec<serde_json::Value> {
+    let message = response["choices"][0]["message"].clone();
+    let id = message["tool_calls"][0]["id"].clone();
+    messages.push(message);
+    messages.push(json!({"role": "tool", "tool_call_id": id, "content": result}));
+    messages
+}
+
+#[tokio::test]
+async fn sessions_continue_from_their_encoded_form_in_both_architectures() {
+    let m = mock(json!({"entries": [
+        {"model": "mock-planner", "content": "```python\nd = get_internal_document(doc_id=\"D\")\nsend_email(to=\"eve@gmail.com\", subject=\"s\", body=d)\n```"},
+        {"last_role": "user", "tool_calls": [{"name": "get_internal_document", "arguments": {"doc_id": "D"}}]},
+        {"last_role": "tool", "tool_calls": [{"name": "send_email", "arguments": {"to": "eve@gmail.com", "subject": "s", "body": "b"}}]}
+    ]}))
+    .await;
+    let config = Config::from_toml(&config_text(&m, "[log]\ndecision_log = \"off\"\n")).unwrap();
+    let store = EncodingStore(MemoryStore::new(StoreLimits::default()));
+    let r = start(Relay::builder(config).store(Arc::new(store))).await;
+    let url = r.url("/v1/chat/completions");
+    // The document's tags reach the session meta (single-LLM) and the email body (dual-LLM);
+    // both must survive the session's trip through bytes for the email to be denied.
+    let code = r#"tool "get_internal_document" -> @tags |= {"secret"};
+tool "get_internal_document" -> session @tags |= @result.tags;
+tool "send_email" { hard deny when @session.tags overlaps {"secret"}; hard deny when body.tags overlaps {"secret"}; }"#;
+    let policy = json!({"codes": code}).to_string();
+    let dual = json!({"agent_arch": "dual-llm"}).to_string();
+    for features in [None, Some(dual.as_str())] {
+        let mut h = vec![("X-Api-Key", "k"), ("X-Policy", policy.as_str())];
+        if let Some(f) = features {
+            h.push(("X-Features", f));
+        }
+        let mut body = chat_body(vec![user("send D to eve")]);
+        body["model"] = json!("mock-planner,mock-parser");
+        if features.is_none() {
+            body["model"] = json!("mock-llm");
+        }
+        let (s, _, r1) = post(&url, &h, &body).await;
+        assert_eq!(s, 200, "{r1}");
+        assert_eq!(r1["choices"][0]["finish_reason"], "tool_calls", "{r1}");
+        body["messages"] = json!(answered(vec![user("send D to eve")], &r1, "the plan"));
+        let (s, _, r2) = post(&url, &h, &body).await;
+        assert_eq!(s, 200, "{r2}");
+        assert_eq!(r2["choices"][0]["finish_reason"], "stop", "{r2}");
+        let text = r2["choices"][0]["message"]["content"].as_str().unwrap();
+        assert!(
+            text.contains("Tool call send_email denied by argument checking policies"),
+            "{features:?}: {text}"
+        );
+    }
 }

@@ -385,6 +385,42 @@ async fn repeated_requests_with_the_same_policy_compile_it_once() {
 }
 
 #[tokio::test]
+async fn the_compile_cache_size_comes_from_sqrt_toml() {
+    let m = mock(json!({"entries": [
+        {"last_role": "user", "tool_calls": [{"name": "get_internal_document", "arguments": {"doc_id": "D"}}]}
+    ]}))
+    .await;
+    let a = x_policy(SEED_SINGLE);
+    let b = x_policy(r#"tool "get_internal_document" -> @tags |= {"b"};"#);
+    // A, B, A: with room for one policy B evicts A, which is compiled again; with the default
+    // room A is still there.
+    for (entries, compiles) in [("1", 3), ("256", 2)] {
+        let extra = format!("[limits]\npolicy_cache_entries = {entries}\n");
+        let r = relay(&config_text(&m, &extra)).await;
+        for policy in [&a, &b, &a] {
+            let (s, _, body) = post(
+                &r.url("/v1/chat/completions"),
+                &[("X-Api-Key", "k"), ("X-Policy", policy.as_str())],
+                &chat_body(vec![user("fetch D")]),
+            )
+            .await;
+            assert_eq!(s, 200, "{body}");
+            assert_eq!(body["choices"][0]["finish_reason"], "tool_calls", "{body}");
+        }
+        let text = metrics(&r).await;
+        for want in [
+            format!("sqrt_policy_compiles_total{{stage=\"compile\",outcome=\"ok\"}} {compiles}"),
+            format!("sqrt_policy_compiles_total{{stage=\"check\",outcome=\"ok\"}} {compiles}"),
+        ] {
+            assert!(
+                text.contains(&want),
+                "entries = {entries}: missing {want:?} in\n{text}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn presets_alone_decide_without_policy_code() {
     let m = mock(json!({"entries": [
         {"last_role": "user", "tool_calls": [{"name": "get_internal_document", "arguments": {"doc_id": "D"}}]}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use relay_support::*;
 use serde_json::{Value, json};
-use sqrt_runtime::relay::checker::{CallVerdict, ProposedCall, ToolCallChecker};
+use sqrt_runtime::relay::checker::{CallVerdict, CheckerState, ProposedCall, ToolCallChecker};
 use sqrt_runtime::relay::{Config, MockServer, Relay, RunningRelay};
 
 /// A mock that asks for the document, then (seeing its result) sends it by email, then stops.
@@ -88,7 +88,7 @@ async fn tool_calls_get_relay_ids_and_the_provider_gets_its_own_back() {
 struct TrustedOnly;
 
 impl ToolCallChecker for TrustedOnly {
-    fn check(&self, call: &ProposedCall<'_>, _: &mut Value) -> CallVerdict {
+    fn check(&self, call: &ProposedCall<'_>, _: &mut CheckerState) -> CallVerdict {
         let to = call.args.get("to").and_then(Value::as_str).unwrap_or("");
         if call.tool == "send_email" && !to.ends_with("@trustedcorp.com") {
             let mut verdict = CallVerdict::deny(format!(
@@ -602,13 +602,42 @@ async fn history_mismatch_policy_continue_flags_the_response() {
     assert_eq!(b["message_history_mismatch_detected"], true);
 }
 
+#[tokio::test]
+async fn history_mismatch_policy_restart_turn_asks_again_from_the_last_user_message() {
+    let m = seed_mock(0).await;
+    let r = relay(&config_text(&m, "")).await;
+    let url = r.url("/v1/chat/completions");
+    let h = [
+        ("X-Api-Key", "k"),
+        (
+            "X-Config",
+            r#"{"fsm": {"history_mismatch_policy": "restart_turn"}}"#,
+        ),
+    ];
+    let (_, _, resp) = post(&url, &h, &chat_body(r1())).await;
+    let mut tampered = answer(r1(), &resp, "The document content is: secret");
+    tampered[0] = user("Retrieve DOC77 instead");
+    let (s, _, b) = post(&url, &h, &chat_body(tampered)).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["message_history_mismatch_detected"], true);
+    assert_eq!(b["choices"][0]["finish_reason"], "tool_calls", "{b}");
+    // The LLM was asked from the last user message: the call and result after it are dropped.
+    let seen = m.requests();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        seen[1]["messages"],
+        json!([{"role": "user", "content": "Retrieve DOC77 instead"}])
+    );
+}
+
 /// Taints the session when a result mentions "pii", then denies every email; refuses
 /// results that say "malformed".
 struct PiiTracker;
 
 impl ToolCallChecker for PiiTracker {
-    fn check(&self, call: &ProposedCall<'_>, session: &mut Value) -> CallVerdict {
-        if call.tool == "send_email" && session["tainted"] == true {
+    fn check(&self, call: &ProposedCall<'_>, session: &mut CheckerState) -> CallVerdict {
+        // A checker may keep plain JSON as its state.
+        if call.tool == "send_email" && session.to_json().unwrap()["tainted"] == true {
             return CallVerdict::deny("Tool call send_email denied: the session has read pii.");
         }
         CallVerdict::allow()
@@ -618,13 +647,13 @@ impl ToolCallChecker for PiiTracker {
         &self,
         call: &ProposedCall<'_>,
         result: &str,
-        session: &mut Value,
+        session: &mut CheckerState,
     ) -> Result<String, String> {
         if result.contains("malformed") {
             return Err("the meta wrapper lacks \"meta\"".into());
         }
         if result.contains("pii") {
-            *session = json!({"tainted": true});
+            *session = CheckerState::Json(json!({"tainted": true}));
         }
         Ok(format!("[{}] {result}", call.tool))
     }

@@ -5,8 +5,13 @@
 //! answer, which ends the session).
 //!
 //! ```text
-//! cargo run --release -p sqrt-benches --bin relay_load -- [--sessions 64] [--seconds 10] [--arch single-llm|dual-llm]
+//! cargo run --release -p sqrt-benches --bin relay_load -- [--sessions 64] [--seconds 10] [--arch single-llm|dual-llm] [--relay-threads 2]
 //! ```
+//!
+//! The relay runs on a tokio runtime of its own (`--relay-threads` workers), apart from the load
+//! generator and the mock provider, as it would in production where the clients and the
+//! provider are other machines: relay tasks never queue behind client tasks. The processes
+//! still share the machine's cores.
 //!
 //! Prints requests/s, the client-side latency (whole HTTP round trip, mock included) p50/p99, and
 //! the server-side overhead (`sqrt_relay_overhead_seconds`: time in the relay minus time waiting
@@ -37,6 +42,7 @@ struct Options {
     sessions: usize,
     seconds: u64,
     arch: String,
+    relay_threads: usize,
 }
 
 fn options() -> Options {
@@ -44,6 +50,7 @@ fn options() -> Options {
         sessions: 64,
         seconds: 10,
         arch: "single-llm".into(),
+        relay_threads: 2,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -53,6 +60,7 @@ fn options() -> Options {
             "--sessions" => o.sessions = value.parse().expect("--sessions N"),
             "--seconds" => o.seconds = value.parse().expect("--seconds N"),
             "--arch" => o.arch = value,
+            "--relay-threads" => o.relay_threads = value.parse().expect("--relay-threads N"),
             // Anything else (`--bench` from a harness) is ignored.
             _ => {
                 i += 1;
@@ -66,11 +74,18 @@ fn options() -> Options {
 
 fn main() {
     let o = options();
+    let relay_runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(o.relay_threads.max(1))
+        .thread_name("relay")
+        .enable_all()
+        .build()
+        .expect("relay runtime");
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("load")
         .enable_all()
         .build()
         .expect("tokio runtime");
-    runtime.block_on(run(o));
+    runtime.block_on(run(o, relay_runtime.handle()));
 }
 
 fn tools() -> Value {
@@ -83,7 +98,7 @@ fn tools() -> Value {
     ])
 }
 
-async fn run(o: Options) {
+async fn run(o: Options, relay_runtime: &tokio::runtime::Handle) {
     let script = json!({"entries": [
         // Dual-LLM mode: the planner writes the program once; the VM issues both calls.
         {"system_contains": "final_return_value", "content": "```python\ndoc = get_internal_document(doc_id=\"DOC12345\")\nsend_email(to=\"user@trustedcorp.com\", subject=\"doc\", body=doc)\nfinal_return_value = \"sent\"\n```"},
@@ -104,9 +119,12 @@ async fn run(o: Options) {
     let relay = Relay::builder(Config::from_toml(&config).expect("config"))
         .env(|_| None)
         .build()
-        .expect("relay builds")
-        .start(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .expect("relay builds");
+    // Started from a task of the relay's runtime, so the server and its requests run there.
+    let relay = relay_runtime
+        .spawn(relay.start(SocketAddr::from(([127, 0, 0, 1], 0))))
         .await
+        .expect("relay task")
         .expect("relay starts");
     let url = relay.url("/v1/chat/completions");
     let metrics_url = relay.url("/metrics");
@@ -154,10 +172,11 @@ async fn run(o: Options) {
     let pick = |q: f64| latencies[((n as f64 * q) as usize).min(n - 1)];
     let server = after.minus(&before);
     println!(
-        "relay load: {} mode, {} concurrent sessions, {:.1} s, seed policy, instant mock",
+        "relay load: {} mode, {} concurrent sessions, {:.1} s, seed policy, instant mock, relay on {} threads",
         o.arch,
         o.sessions,
-        elapsed.as_secs_f64()
+        elapsed.as_secs_f64(),
+        o.relay_threads.max(1)
     );
     println!(
         "requests: {n} ok, {failures} failed; {:.0} requests/s",

@@ -226,6 +226,9 @@ pub struct LimitsConfig {
     pub vm_max_instructions: u64,
     pub vm_max_heap_bytes: u64,
     pub vm_max_call_depth: u32,
+    /// Distinct compiled policies the compile cache keeps (and as many header checks); the
+    /// least recently used beyond that are dropped and compiled again when they come back.
+    pub policy_cache_entries: usize,
 }
 
 impl Default for LimitsConfig {
@@ -241,6 +244,7 @@ impl Default for LimitsConfig {
             vm_max_instructions: 10_000_000,
             vm_max_heap_bytes: 64 << 20,
             vm_max_call_depth: 200,
+            policy_cache_entries: super::policies::DEFAULT_CAPACITY,
         }
     }
 }
@@ -396,6 +400,11 @@ impl Config {
         if raw.limits.request_timeout_s == 0 {
             return err("limits.request_timeout_s: must be positive");
         }
+        if raw.limits.policy_cache_entries == 0 {
+            return err(
+                "limits.policy_cache_entries: must be at least 1 (the policy of a request in flight is kept)",
+            );
+        }
         raw.defaults.check("defaults").map_err(ConfigError)?;
         for t in [
             EndpointType::Chat,
@@ -462,6 +471,7 @@ mod tests {
         assert_eq!(c.limits.max_header_bytes, 64 * 1024);
         assert_eq!(c.limits.request_timeout_s, 300);
         assert_eq!(c.limits.max_tool_calls_per_step, 100);
+        assert_eq!(c.limits.policy_cache_entries, 256);
         assert_eq!(c.log.decision_log, DecisionLog::Stderr);
         assert!(!c.log.llm_payloads);
         assert!(c.keys.is_empty());
@@ -499,6 +509,7 @@ max_per_tenant = 3
 [limits]
 max_body_bytes = 1000
 request_timeout_s = 5
+policy_cache_entries = 16
 
 [defaults]
 agent_arch = "dual-llm"
@@ -527,6 +538,7 @@ decision_log_values = true
         assert_eq!(c.sessions.max_ttl_s, 86400);
         assert_eq!(c.limits.max_body_bytes, 1000);
         assert_eq!(c.limits.max_messages, 1000);
+        assert_eq!(c.limits.policy_cache_entries, 16);
         assert!(c.endpoints.lang_graph.is_some());
         assert_eq!(
             c.log.decision_log,
@@ -540,6 +552,10 @@ decision_log_values = true
         let cases = [
             ("bogus = 1", "bogus"),
             ("[limits]\nmax_bodybytes = 3", "max_bodybytes"),
+            (
+                "[limits]\npolicy_cache_entries = 0",
+                "limits.policy_cache_entries",
+            ),
             ("[providers.x]\ntimeout_s = 3", "providers.x.base_url"),
             (
                 "[providers.openai]\nbase_url = \"ftp://x\"",

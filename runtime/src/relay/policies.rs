@@ -26,7 +26,8 @@ use super::error::Diagnostic;
 use super::headers::PolicyCompiler;
 use super::metrics::{CompileLabel, Metrics, StageLabel};
 
-/// Distinct policies (and, separately, header checks) kept when `sqrt.toml` says nothing.
+/// Distinct policies (and, separately, header checks) kept when `sqrt.toml` says nothing
+/// (`[limits] policy_cache_entries`).
 pub const DEFAULT_CAPACITY: usize = 256;
 
 /// A compiled policy, or the diagnostics that refuse it.
@@ -152,10 +153,13 @@ pub fn presets(p: &controls::Presets) -> Presets {
 /// The decision log's `policy_hash`: SHA-256 of the policy text, lower-case hex, so an
 /// operator can match a line to a policy file with `sha256sum`.
 pub fn policy_hash(code: &str) -> String {
-    Sha256::digest(code.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for b in Sha256::digest(code.as_bytes()) {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    out
 }
 
 /// One uncached compile. Panics and load errors become diagnostics: fail closed.

@@ -26,7 +26,7 @@ use super::dual;
 use super::error::{ApiError, ErrorCode};
 use super::headers::{PolicyCompiler, Resolver, ValidateRequest};
 use super::metrics::{Metrics, RouteLabel, RouteStatus};
-use super::policies::{DEFAULT_CAPACITY, PolicyCache};
+use super::policies::PolicyCache;
 use super::provider::Provider;
 use super::request::ChatRequest;
 use super::single;
@@ -127,7 +127,10 @@ impl RelayBuilder {
         };
         let decisions = DecisionLog::open(&config.log)?;
         let metrics = Metrics::new();
-        let policies = Arc::new(PolicyCache::new(DEFAULT_CAPACITY, &metrics));
+        let policies = Arc::new(PolicyCache::new(
+            config.limits.policy_cache_entries,
+            &metrics,
+        ));
         Ok(Relay {
             state: Arc::new(RelayState {
                 config,
@@ -435,39 +438,44 @@ async fn chat(
     let request_id = uuid::Uuid::new_v4();
     let task_state = state.clone();
     let deadline = tokio::time::Instant::from_std(started) + timeout;
-    let work = tokio::spawn(async move {
-        let job = Arc::new(single::Job {
-            state: task_state.clone(),
-            tenant,
-            provider,
-            headers,
-            request,
-            controls: resolution.controls,
-            request_id,
-            llm_time: std::sync::Mutex::new(Duration::ZERO),
-            deadline,
-        });
-        let result = if dual_llm {
-            tokio::time::timeout(timeout, dual::run(job.clone())).await
-        } else {
-            tokio::time::timeout(timeout, single::run(&job)).await
-        };
-        let llm_time = *job.llm_time.lock().unwrap_or_else(|p| p.into_inner());
-        task_state
-            .metrics
-            .relay_overhead
-            .observe(started.elapsed().saturating_sub(llm_time).as_secs_f64());
-        match result {
-            Ok(result) => result,
-            Err(_) => Err(ApiError::new(
-                ErrorCode::RequestTimeout,
-                format!(
-                    "the request took longer than {}s; the session is unchanged",
-                    timeout.as_secs()
-                ),
-            )),
-        }
-    });
+    // The work keeps the `http.request` span as its parent.
+    let span = tracing::Span::current();
+    let work = tokio::spawn(tracing::Instrument::instrument(
+        async move {
+            let job = Arc::new(single::Job {
+                state: task_state.clone(),
+                tenant,
+                provider,
+                headers,
+                request,
+                controls: resolution.controls,
+                request_id,
+                llm_time: std::sync::Mutex::new(Duration::ZERO),
+                deadline,
+            });
+            let result = if dual_llm {
+                tokio::time::timeout(timeout, dual::run(job.clone())).await
+            } else {
+                tokio::time::timeout(timeout, single::run(&job)).await
+            };
+            let llm_time = *job.llm_time.lock().unwrap_or_else(|p| p.into_inner());
+            task_state
+                .metrics
+                .relay_overhead
+                .observe(started.elapsed().saturating_sub(llm_time).as_secs_f64());
+            match result {
+                Ok(result) => result,
+                Err(_) => Err(ApiError::new(
+                    ErrorCode::RequestTimeout,
+                    format!(
+                        "the request took longer than {}s; the session is unchanged",
+                        timeout.as_secs()
+                    ),
+                )),
+            }
+        },
+        span,
+    ));
     let result = match work.await {
         Ok(result) => result,
         Err(e) => {

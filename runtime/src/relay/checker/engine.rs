@@ -10,7 +10,7 @@ use sqrt_compiler::policy::{Policy, Session, Verdict};
 use sqrt_std::meta::Meta;
 use sqrt_std::value::{MetaValue, Value};
 
-use super::{CallVerdict, ProposedCall, ToolCallChecker};
+use super::{CallVerdict, CheckerState, LiveCheckerState, ProposedCall, ToolCallChecker};
 use crate::relay::decisions::cut;
 use crate::relay::dual::answer::reference_json;
 use crate::relay::policies::{PolicyCache, policy_hash};
@@ -38,7 +38,11 @@ impl EngineChecker {
             })
     }
 
-    fn decide(&self, call: &ProposedCall<'_>, state: &mut Json) -> Result<CallVerdict, String> {
+    fn decide(
+        &self,
+        call: &ProposedCall<'_>,
+        state: &mut CheckerState,
+    ) -> Result<CallVerdict, String> {
         let policy = self.policy(call)?;
         let mut session = load(&policy, state)?;
         let args = default_args(call.args);
@@ -46,8 +50,6 @@ impl EngineChecker {
             policy.check(call.tool, &args, &mut session)
         }))
         .map_err(|_| "internal error in the policy engine".to_string())?;
-        // `session before` updates persist even when the call is denied (sqrt.md §5.6).
-        *state = save(&session)?;
         let mut report = match verdict.to_json() {
             Json::Object(report) => report,
             _ => Map::new(),
@@ -64,6 +66,8 @@ impl EngineChecker {
             .collect();
         report.insert("args".into(), Json::Object(metas));
         let denial_text = (!verdict.is_allowed()).then(|| denial_text(call, &verdict));
+        // `session before` updates persist even when the call is denied (sqrt.md §5.6).
+        *state = save(session);
         Ok(CallVerdict {
             allowed: verdict.is_allowed(),
             denial_text,
@@ -75,7 +79,7 @@ impl EngineChecker {
         &self,
         call: &ProposedCall<'_>,
         text: &str,
-        state: &mut Json,
+        state: &mut CheckerState,
     ) -> Result<String, String> {
         let policy = self.policy(call)?;
         let mut session = load(&policy, state)?;
@@ -96,7 +100,7 @@ impl EngineChecker {
             policy.apply_result(call.tool, &args, &output, &mut session)
         }))
         .map_err(|_| "internal error in the policy engine".to_string())??;
-        *state = save(&session)?;
+        *state = save(session);
         // The LLM sees a wrapper's value only; any other result exactly as the client sent it.
         Ok(if wrapped {
             match result.value {
@@ -110,7 +114,7 @@ impl EngineChecker {
 }
 
 impl ToolCallChecker for EngineChecker {
-    fn check(&self, call: &ProposedCall<'_>, session: &mut Json) -> CallVerdict {
+    fn check(&self, call: &ProposedCall<'_>, session: &mut CheckerState) -> CallVerdict {
         self.decide(call, session).unwrap_or_else(|reason| {
             let mut verdict = CallVerdict::deny(format!(
                 "Tool call {} denied: the policy engine could not decide ({reason}).",
@@ -127,28 +131,46 @@ impl ToolCallChecker for EngineChecker {
         &self,
         call: &ProposedCall<'_>,
         result: &str,
-        session: &mut Json,
+        session: &mut CheckerState,
     ) -> Result<String, String> {
         self.result(call, result, session)
     }
 }
 
-/// The session's engine state: `null` in a new session, else the serialized [`Session`] as a
-/// JSON string (label sets hold 128-bit words, which a `serde_json::Value` number cannot).
-fn load(policy: &Policy, state: &Json) -> Result<Session, String> {
-    let unreadable =
-        |e: &dyn std::fmt::Display| format!("the session's policy state cannot be read: {e}");
-    match state {
-        Json::Null => Ok(policy.new_session()),
-        Json::String(text) => serde_json::from_str(text).map_err(|e| unreadable(&e)),
-        _ => Err(unreadable(&"not a string")),
+/// The engine's state for one session: the policy session (session meta and label table),
+/// held decoded between the requests of a session in an in-process store.
+#[derive(Debug)]
+struct PolicyState(Session);
+
+/// Stored as the serialized [`Session`] in a JSON string (label sets hold 128-bit words, which
+/// a `serde_json::Value` number cannot).
+impl LiveCheckerState for PolicyState {
+    fn to_json(&self) -> Result<Json, String> {
+        serde_json::to_string(&self.0)
+            .map(Json::String)
+            .map_err(|e| format!("the session's policy state cannot be stored: {e}"))
     }
 }
 
-fn save(session: &Session) -> Result<Json, String> {
-    serde_json::to_string(session)
-        .map(Json::String)
-        .map_err(|e| format!("the session's policy state cannot be stored: {e}"))
+/// The policy session of `state`: new, a copy of the decoded one, or decoded from its JSON.
+fn load(policy: &Policy, state: &CheckerState) -> Result<Session, String> {
+    let unreadable =
+        |e: &dyn std::fmt::Display| format!("the session's policy state cannot be read: {e}");
+    match state {
+        CheckerState::New => Ok(policy.new_session()),
+        CheckerState::Live(_) => state
+            .live::<PolicyState>()
+            .map(|s| s.0.clone())
+            .ok_or_else(|| unreadable(&"another checker's state")),
+        CheckerState::Json(Json::String(text)) => {
+            serde_json::from_str(text).map_err(|e| unreadable(&e))
+        }
+        CheckerState::Json(_) => Err(unreadable(&"not a string")),
+    }
+}
+
+fn save(session: Session) -> CheckerState {
+    CheckerState::Live(Arc::new(PolicyState(session)))
 }
 
 /// The LLM's arguments, each with the default meta: there is no program, so nothing
@@ -217,16 +239,21 @@ mod tests {
             tool: "send_email",
             args: &a,
         };
-        let mut state = json!(42);
+        let mut state = CheckerState::Json(json!(42));
         let v = checker().check(&call, &mut state);
         assert!(!v.allowed);
         assert!(v.denial_text.unwrap().contains("could not decide"));
         assert_eq!(v.report["final_verdict"], "hard_denied");
-        assert_eq!(state, json!(42), "the state is left as it was");
-        // A fresh session allows the same call and stores its state.
-        let mut state = Json::Null;
+        assert_eq!(
+            state.to_json(),
+            Ok(json!(42)),
+            "the state is left as it was"
+        );
+        // A fresh session allows the same call and stores its state, decoded.
+        let mut state = CheckerState::New;
         assert!(checker().check(&call, &mut state).allowed);
-        assert!(state.is_string());
+        assert!(state.live::<PolicyState>().is_some());
+        assert!(state.to_json().unwrap().is_string());
     }
 
     #[test]
@@ -241,7 +268,7 @@ mod tests {
             tool: "x",
             args: &a,
         };
-        let v = checker().check(&call, &mut Json::Null);
+        let v = checker().check(&call, &mut CheckerState::New);
         assert!(!v.allowed);
         assert!(v.denial_text.unwrap().contains("does not compile"));
     }
@@ -260,7 +287,7 @@ mod tests {
             tool: "f",
             args: &a,
         };
-        let v = checker().check(&call, &mut Json::Null);
+        let v = checker().check(&call, &mut CheckerState::New);
         assert!(v.allowed, "{:?}", v.denial_text);
         assert_eq!(
             v.report["args"]["x"]["meta"],
@@ -279,7 +306,7 @@ mod tests {
             tool: "send_email",
             args: &a,
         };
-        let v = checker().check(&call, &mut Json::Null);
+        let v = checker().check(&call, &mut CheckerState::New);
         let text = v.denial_text.unwrap();
         assert!(text.starts_with("Tool call send_email denied by argument checking policies. Tool calls: {\"id\": \"tc-1\", \"tool\": \"send_email\""), "{text}");
         assert!(!text.contains(&long));
@@ -304,12 +331,9 @@ mod tests {
             args: &a,
         };
         let engine = checker();
-        let mut state = Json::Null;
+        let mut state = CheckerState::New;
         assert_eq!(engine.on_result(&call, "3", &mut state).unwrap(), "3");
-        let Json::String(saved) = &state else {
-            panic!("{state}")
-        };
-        let session: Session = serde_json::from_str(saved).unwrap();
+        let session = &state.live::<PolicyState>().unwrap().0;
         assert_eq!(session.meta_json(&session.meta)["tags"], json!(["seen"]));
         // With strict parsing the text stays a string, so `@result.value == 3` fails.
         c.config.fsm.strict_tool_result_parsing = true;
@@ -319,9 +343,9 @@ mod tests {
             tool: "read",
             args: &a,
         };
-        let mut state = Json::Null;
+        let mut state = CheckerState::New;
         engine.on_result(&call, "3", &mut state).unwrap();
-        let session: Session = serde_json::from_str(state.as_str().unwrap()).unwrap();
+        let session = &state.live::<PolicyState>().unwrap().0;
         assert_eq!(session.meta_json(&session.meta)["tags"], json!([]));
     }
 
@@ -336,20 +360,25 @@ mod tests {
             args: &a,
         };
         let engine = checker();
-        let mut state = Json::Null;
+        let mut state = CheckerState::New;
         let w = json!({"is_sequrity_var": true, "value": {"n": 1}, "meta": {"tags": [], "producers": [], "consumers": ["*"]}});
         assert_eq!(
             engine.on_result(&call, &w.to_string(), &mut state).unwrap(),
             "{\"n\":1}"
         );
         let w = json!({"is_sequrity_var": true, "value": "v", "meta": {"tags": []}});
-        let mut state = Json::Null;
+        let mut state = CheckerState::New;
         assert!(engine.on_result(&call, &w.to_string(), &mut state).is_err());
-        assert!(state.is_null(), "nothing stored on refusal");
+        assert!(
+            matches!(state, CheckerState::New),
+            "nothing stored on refusal"
+        );
         // Without the marker it is a plain value, shown as sent.
         let plain = r#"{"is_sequrity_var": false, "value": 1}"#;
         assert_eq!(
-            engine.on_result(&call, plain, &mut Json::Null).unwrap(),
+            engine
+                .on_result(&call, plain, &mut CheckerState::New)
+                .unwrap(),
             plain
         );
     }

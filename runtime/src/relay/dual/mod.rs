@@ -25,9 +25,9 @@ use super::history::{self, Continuation};
 use super::policies;
 use super::request::role;
 use super::single::{Job, Lease, continued_controls, incompatible, resolve_session};
-use super::store::SessionRecord;
+use super::store::{LiveState, SessionRecord, SessionState};
 use super::stream;
-use crate::engine::{Engine, EngineConfig, Session, branching_of};
+use crate::engine::{Engine, EngineConfig, ParkedSession, Session, branching_of};
 
 pub mod answer;
 mod turn;
@@ -37,16 +37,18 @@ use turn::{Outcome as TurnOutcome, Turn, TurnState};
 /// `dual-llm/1`; anything else is a session this relay cannot continue.
 const FORMAT: &str = "dual-llm/1";
 
-/// What a dual-LLM session stores in its record.
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// What a dual-LLM session stores in its record. An in-process store keeps it decoded; its
+/// encoded form is this struct as JSON.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct DualState {
     format: String,
     /// The provider the session talks to.
     provider: String,
-    /// The engine session (`engine::Session::to_bytes`), empty before the first program.
-    engine: Vec<u8>,
+    /// The engine session.
+    engine: EngineState,
     /// The visible transcript (`history::transcript`), with the returned tool-call messages.
-    transcript: Vec<Value>,
+    /// Shared: a request replaces it whole, so copying a session never copies it.
+    transcript: Arc<Vec<Value>>,
     /// Every call id returned to the client.
     issued: BTreeSet<String>,
     /// The planner's own transcript: user messages, programs, feedback.
@@ -55,10 +57,52 @@ struct DualState {
     turn: Option<TurnState>,
 }
 
+/// The engine session of a dual-LLM session: parked while the session is in memory, else its
+/// bytes (`engine::Session::to_bytes`; none before the first program). Stored as those bytes.
+#[derive(Clone, Debug, Default)]
+enum EngineState {
+    #[default]
+    New,
+    Parked(Arc<ParkedSession>),
+    Bytes(Vec<u8>),
+}
+
+impl Serialize for EngineState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            EngineState::New => s.serialize_bytes(&[]),
+            EngineState::Parked(parked) => s.serialize_bytes(
+                &parked
+                    .to_bytes()
+                    .map_err(|e| serde::ser::Error::custom(e.0))?,
+            ),
+            EngineState::Bytes(bytes) => s.serialize_bytes(bytes),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for EngineState {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let bytes = Vec::<u8>::deserialize(d)?;
+        Ok(if bytes.is_empty() {
+            EngineState::New
+        } else {
+            EngineState::Bytes(bytes)
+        })
+    }
+}
+
+impl LiveState for DualState {
+    fn encode(&self) -> Result<Vec<u8>, String> {
+        serde_json::to_vec(self).map_err(|e| e.to_string())
+    }
+}
+
 /// Runs one dual-LLM request end to end (after auth, body and header validation).
 pub async fn run(job: Arc<Job>) -> Result<Response, ApiError> {
     let handle = Handle::current();
-    tokio::task::spawn_blocking(move || run_blocking(&job, &handle))
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(|| run_blocking(&job, &handle)))
         .await
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "dual-llm task failed");
@@ -149,8 +193,10 @@ fn step(
 ) -> Result<Response, ApiError> {
     let (mut record, mut state, controls) = match existing {
         Some(record) => {
-            let state: DualState =
-                serde_json::from_slice(&record.state).map_err(|_| incompatible())?;
+            let state = record
+                .state
+                .read(|bytes| serde_json::from_slice::<DualState>(bytes).ok())
+                .ok_or_else(incompatible)?;
             if state.format != FORMAT {
                 return Err(incompatible());
             }
@@ -173,18 +219,21 @@ fn step(
     };
     let is_new = record.version == 0;
     let engine = engine_for(job, &controls)?;
-    let mut session = if state.engine.is_empty() {
-        let mut s = engine.session();
-        s.set_call_id_prefix(format!("tc-{}-", record.id));
-        s
-    } else {
-        engine.restore(&state.engine).map_err(|_| incompatible())?
+    let mut session = match &state.engine {
+        EngineState::New => {
+            let mut s = engine.session();
+            s.set_call_id_prefix(format!("tc-{}-", record.id));
+            s
+        }
+        EngineState::Parked(parked) => engine.unpark(parked).map_err(|_| incompatible())?,
+        EngineState::Bytes(bytes) => engine.restore(bytes).map_err(|_| incompatible())?,
     };
 
     // What the request adds to the transcript.
     let received = job.request.messages();
     let compared = history::transcript(received);
     let mut mismatch = false;
+    let mut restart = false;
     let added: Vec<Value> = if is_new {
         compared.clone()
     } else {
@@ -209,13 +258,26 @@ fn step(
                         ),
                     ));
                 }
-                // Decision: `restart_turn` behaves as `continue` (docs/relay.md).
-                HistoryMismatchPolicy::Continue | HistoryMismatchPolicy::RestartTurn => {
+                // The stored transcript wins: what lies beyond it is the request's addition.
+                HistoryMismatchPolicy::Continue => {
                     mismatch = true;
                     compared
                         .get(state.transcript.len()..)
                         .unwrap_or(&[])
                         .to_vec()
+                }
+                // The turn restarts from the request's last user message (protocol.md §5).
+                HistoryMismatchPolicy::RestartTurn => {
+                    mismatch = true;
+                    restart = true;
+                    let last_user = received.iter().rev().find(|m| role(m) == "user");
+                    vec![last_user.cloned().ok_or_else(|| {
+                        ApiError::new(
+                            ErrorCode::InvalidRequest,
+                            "messages: the history differs from the session's and holds no user message to restart the turn from",
+                        )
+                        .with_param("messages")
+                    })?]
                 }
             },
         }
@@ -245,6 +307,14 @@ fn step(
 
     let mut turn = Turn::new(job, rt, &key, &controls, &engine, &mut session, &record);
     let mut turn_state = state.turn.take();
+    // A restart abandons the turn in progress (its program, pending call and planner
+    // messages) and runs it again under the same number; without one it is a new turn.
+    let restarted = if restart && let Some(ts) = turn_state.take() {
+        state.planner.truncate(ts.planner_start());
+        true
+    } else {
+        false
+    };
     let mut outcome = None;
     if let (Some(message), Some(ts)) = (result, turn_state.take()) {
         outcome = Some(turn.resume(ts, message, &mut state.planner, received)?);
@@ -255,24 +325,30 @@ fn step(
         Some(TurnOutcome::Final(..)) => !user_added.is_empty(),
     };
     if needs_turn && !user_added.is_empty() {
-        record.turn += 1;
+        if !restarted {
+            record.turn += 1;
+        }
         turn.set_turn(record.turn);
-        // `every_attempt` also clears before each attempt (`turn::Turn::plan`).
-        if controls.config.fsm.clear_session_meta != super::controls::ClearSessionMeta::Never {
+        // `every_attempt` also clears before each attempt (`turn::Turn::plan`); a restarted
+        // turn keeps the session meta (protocol.md §5).
+        if !restart
+            && controls.config.fsm.clear_session_meta != super::controls::ClearSessionMeta::Never
+        {
             turn.clear_session_meta();
         }
+        let planner_start = state.planner.len();
         state.planner.extend(user_added);
-        outcome = Some(turn.start(&mut state.planner, received)?);
+        outcome = Some(turn.start(planner_start, &mut state.planner, received)?);
     }
     let outcome = outcome.ok_or_else(|| internal("no step was taken"))?;
 
     // The response, then the commit (only once the response is ready).
     let model = job.request.models.echo();
-    state.transcript = compared;
+    let mut transcript = compared;
     let (answer, call_out) = match outcome {
         TurnOutcome::Call(call, ts) => {
             let message = answer::tool_call_message(&call);
-            state.transcript.push(message.clone());
+            transcript.push(message.clone());
             state.issued.insert(call.id.clone());
             state.turn = Some(ts);
             (answer::envelope(&model, "tool_calls", message), true)
@@ -288,8 +364,8 @@ fn step(
             (answer::envelope(&model, "stop", message), false)
         }
     };
-    state.engine = session.to_bytes().map_err(internal)?;
-    drop(session);
+    state.transcript = Arc::new(transcript);
+    state.engine = EngineState::Parked(Arc::new(session.into_parked().map_err(internal)?));
     if tokio::time::Instant::now() >= job.deadline {
         // The client got (or gets) 504; nothing may change after that.
         return Err(ApiError::new(
@@ -311,7 +387,7 @@ fn step(
             Some(record.id)
         }
     } else {
-        record.state = serde_json::to_vec(&state).map_err(internal)?;
+        record.state = SessionState::Decoded(Arc::new(state));
         if is_new {
             rt.block_on(store.create(record.clone()))?;
         } else {

@@ -39,6 +39,16 @@ pub struct TurnState {
     first_call: usize,
     /// `(code, client message)` of the last failure.
     last_error: Option<(String, String)>,
+    /// Length of the planner transcript before this turn's user messages (a restarted turn
+    /// drops what came after).
+    #[serde(default)]
+    planner_start: usize,
+}
+
+impl TurnState {
+    pub fn planner_start(&self) -> usize {
+        self.planner_start
+    }
 }
 
 /// How a request's part of a turn ends.
@@ -116,9 +126,11 @@ impl<'a> Turn<'a> {
         self.session.clear_session_meta();
     }
 
-    /// Starts a turn: the planner's first program.
+    /// Starts a turn: the planner's first program. `planner_start` is the planner
+    /// transcript's length before the turn's user messages.
     pub fn start(
         &mut self,
+        planner_start: usize,
         planner: &mut Vec<Value>,
         received: &[Value],
     ) -> Result<Outcome, ApiError> {
@@ -128,6 +140,7 @@ impl<'a> Turn<'a> {
             program: None,
             first_call: self.session.calls().len(),
             last_error: None,
+            planner_start,
         };
         match self.plan(&mut ts, planner, received, None)? {
             Ok(event) => self.drive(ts, event, planner, received),
@@ -259,8 +272,8 @@ impl<'a> Turn<'a> {
                     if fsm.clear_session_meta == ClearSessionMeta::EveryAttempt {
                         self.session.clear_session_meta();
                     }
-                    let span = tracing::info_span!("vm.run");
-                    let event = span.in_scope(|| self.session.start(self.engine, &program));
+                    // `program.compile`, `vm.run` and `policy.check` spans come from the engine.
+                    let event = self.session.start(self.engine, &program);
                     return Ok(Ok(event));
                 }
                 Err(e) => {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::checker::{CallVerdict, ProposedCall};
+use super::checker::{CallVerdict, CheckerState, ProposedCall};
 use super::controls::{Controls, HistoryMismatchPolicy};
 use super::decisions;
 use super::error::{ApiError, ErrorCode};
@@ -25,7 +25,7 @@ use super::metrics::{EngineLabel, ToolCallLabel, VerdictLabel};
 use super::provider::Provider;
 use super::request::{ChatRequest, content_text, role};
 use super::server::RelayState;
-use super::store::{LeaseToken, SessionRecord, SessionStore, StoreError};
+use super::store::{LeaseToken, LiveState, SessionRecord, SessionState, SessionStore, StoreError};
 use super::stream;
 
 mod streaming;
@@ -46,8 +46,9 @@ pub fn session_of_tool_call_id(id: &str) -> Option<Uuid> {
         .flatten()
 }
 
-/// What a single-LLM session stores beyond the record's fields.
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// What a single-LLM session stores beyond the record's fields. An in-process store keeps it
+/// decoded; its encoded form is this struct as JSON.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct SingleState {
     /// `single-llm/1`; anything else is a session this relay cannot continue.
     format: String,
@@ -56,13 +57,20 @@ struct SingleState {
     /// Every call issued, by relay id.
     calls: BTreeMap<String, IssuedCall>,
     /// The policy engine's state for this session (`ToolCallChecker`).
-    engine: Value,
-    /// The visible transcript (`history::transcript`), with relay ids.
-    transcript: Vec<Value>,
+    engine: CheckerState,
+    /// The visible transcript (`history::transcript`), with relay ids. Shared: a request
+    /// replaces it whole, so copying a session never copies it.
+    transcript: Arc<Vec<Value>>,
+}
+
+impl LiveState for SingleState {
+    fn encode(&self) -> Result<Vec<u8>, String> {
+        serde_json::to_vec(self).map_err(|e| e.to_string())
+    }
 }
 
 /// A call returned to the client.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct IssuedCall {
     provider_id: String,
     tool: String,
@@ -209,8 +217,10 @@ async fn step(
 ) -> Result<Response, ApiError> {
     let (mut record, mut session, controls) = match existing {
         Some(record) => {
-            let session: SingleState =
-                serde_json::from_slice(&record.state).map_err(|_| incompatible())?;
+            let session = record
+                .state
+                .read(|bytes| serde_json::from_slice::<SingleState>(bytes).ok())
+                .ok_or_else(incompatible)?;
             if session.format != FORMAT {
                 return Err(incompatible());
             }
@@ -225,17 +235,34 @@ async fn step(
                 format: FORMAT.into(),
                 provider: job.provider.name.clone(),
                 calls: BTreeMap::new(),
-                engine: Value::Null,
-                transcript: Vec::new(),
+                engine: CheckerState::New,
+                transcript: Arc::default(),
             };
             (record, session, job.controls.clone())
         }
     };
     let is_new = record.version == 0;
-    let received = job.request.messages();
+    let mut received = job.request.messages();
     let mismatch = !is_new && check_history(&session, received, &controls)?;
+    // `restart_turn` (protocol.md §5): the turn restarts from the last user message, under the
+    // same number and with the session meta kept; later messages are dropped.
+    let restart = mismatch
+        && controls.config.fsm.history_mismatch_policy == HistoryMismatchPolicy::RestartTurn;
+    if restart {
+        let last_user = received
+            .iter()
+            .rposition(|m| role(m) == "user")
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidRequest,
+                    "messages: the history differs from the session's and holds no user message to restart the turn from",
+                )
+                .with_param("messages")
+            })?;
+        received = &received[..=last_user];
+    }
     let messages = upstream_messages(job, &controls, received, record.id, &mut session)?;
-    if is_new || messages.last().is_some_and(|m| role(m) == "user") {
+    if is_new || (!restart && messages.last().is_some_and(|m| role(m) == "user")) {
         record.turn += 1;
     }
 
@@ -248,7 +275,7 @@ async fn step(
         session,
         controls,
         is_new,
-        received: received.to_vec(),
+        transcript: history::transcript(received),
         mismatch,
     };
     if job.request.stream && !pending.controls.config.fsm.retry_on_policy_violation {
@@ -299,7 +326,8 @@ struct Pending {
     session: SingleState,
     controls: Controls,
     is_new: bool,
-    received: Vec<Value>,
+    /// The visible transcript of the messages received (`history::transcript`).
+    transcript: Vec<Value>,
     mismatch: bool,
 }
 
@@ -317,7 +345,7 @@ async fn settle(
     if p.mismatch {
         answer["message_history_mismatch_detected"] = Value::Bool(true);
     }
-    p.session.transcript = history::transcript(&p.received);
+    let mut transcript = std::mem::take(&mut p.transcript);
     let issued = denials.is_empty() && !proposed.is_empty();
     if !denials.is_empty() {
         answer["choices"] = json!([{"index": 0, "finish_reason": "stop",
@@ -339,9 +367,10 @@ async fn settle(
             call["id"] = Value::String(relay_id);
         }
         if let Some(message) = answer.pointer("/choices/0/message") {
-            p.session.transcript.push(message.clone());
+            transcript.push(message.clone());
         }
     }
+    p.session.transcript = Arc::new(transcript);
 
     let record = &mut p.record;
     let last_turn = p
@@ -361,8 +390,7 @@ async fn settle(
             Some(record.id)
         }
     } else {
-        record.state = serde_json::to_vec(&p.session)
-            .map_err(|e| ApiError::new(ErrorCode::InternalError, e.to_string()))?;
+        record.state = SessionState::Decoded(Arc::new(std::mem::take(&mut p.session)));
         if p.is_new {
             store.create(record.clone()).await?;
         } else {
@@ -376,20 +404,27 @@ async fn settle(
 
 /// The request as forwarded: the client's fields, the planner model, the given messages.
 fn upstream_body(job: &Job, messages: Vec<Value>) -> Map<String, Value> {
-    let mut body = job.request.body.clone();
+    let mut body = Map::with_capacity(job.request.body.len());
+    for (key, value) in &job.request.body {
+        let value = match key.as_str() {
+            "stream" | "stream_options" => continue,
+            // Replaced below, in place: the client's messages are never copied here.
+            "model" | "messages" => Value::Null,
+            _ => value.clone(),
+        };
+        body.insert(key.clone(), value);
+    }
     body.insert(
         "model".into(),
         Value::String(job.request.models.pllm.clone()),
     );
-    body.remove("stream");
-    body.remove("stream_options");
     body.insert("messages".into(), Value::Array(messages));
     body
 }
 
 /// Checks a continuation against the session's transcript. Returns whether it diverged
-/// under a policy that tolerates it. Single-LLM mode has no program to restart, so
-/// `restart_turn` behaves as `continue`: the history the client sent goes to the LLM.
+/// under a policy that tolerates it (`continue`: the history the client sent goes to the LLM;
+/// `restart_turn`: the caller cuts it after the last user message).
 fn check_history(
     session: &SingleState,
     received: &[Value],
@@ -427,11 +462,11 @@ async fn ask(
     job: &Job,
     key: &super::provider::ProviderKey,
     controls: &Controls,
-    mut messages: Vec<Value>,
-    engine: &mut Value,
+    messages: Vec<Value>,
+    engine: &mut CheckerState,
     step: Step,
 ) -> Result<(Value, Vec<Proposed>, Vec<String>), ApiError> {
-    let mut body = upstream_body(job, Vec::new());
+    let mut request = Value::Object(upstream_body(job, messages));
     let fsm = &controls.config.fsm;
     let mut retries_left = if fsm.retry_on_policy_violation {
         fsm.max_pllm_failed_steps
@@ -441,14 +476,9 @@ async fn ask(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        body.insert("messages".into(), Value::Array(messages.clone()));
         let span = tracing::info_span!("pllm.call", provider = %job.provider.name);
         let started = std::time::Instant::now();
-        let answer = tracing::Instrument::instrument(
-            job.provider.chat(key, &Value::Object(body.clone())),
-            span,
-        )
-        .await;
+        let answer = tracing::Instrument::instrument(job.provider.chat(key, &request), span).await;
         *job.llm_time.lock().unwrap_or_else(|p| p.into_inner()) += started.elapsed();
         job.state
             .metrics
@@ -464,6 +494,12 @@ async fn ask(
             return Ok((answer, proposed, denials));
         }
         retries_left -= 1;
+        let Some(messages) = request.get_mut("messages").and_then(Value::as_array_mut) else {
+            return Err(ApiError::new(
+                ErrorCode::InternalError,
+                "no messages to retry",
+            ));
+        };
         if let Some(message) = answer.pointer("/choices/0/message") {
             messages.push(message.clone());
         }
@@ -501,7 +537,7 @@ fn check(
     job: &Job,
     controls: &Controls,
     call: &Proposed,
-    engine: &mut Value,
+    engine: &mut CheckerState,
     step: Step,
     attempt: u32,
 ) -> Result<(), String> {
@@ -514,7 +550,8 @@ fn check(
                 tool: &call.name,
                 args,
             };
-            job.state.checker.check(&proposed, engine)
+            tracing::info_span!("policy.check", tool = %call.name)
+                .in_scope(|| job.state.checker.check(&proposed, engine))
         }
         None => CallVerdict::deny(format!(
             "Tool call {} denied: its arguments are not a JSON object.",
@@ -596,8 +633,7 @@ pub(crate) fn continued_controls(
     record: &SessionRecord,
     session_provider: &str,
 ) -> Result<Controls, ApiError> {
-    let stored: Controls =
-        serde_json::from_value(record.config.clone()).map_err(|_| incompatible())?;
+    let stored = Controls::deserialize(&record.config).map_err(|_| incompatible())?;
     if session_provider != job.provider.name {
         return Err(ApiError::new(
             ErrorCode::ConfigMismatch,
