@@ -6,9 +6,9 @@
 //! `run_block` applies update statements. Evaluation is total: every index was checked by the
 //! verifier, and no value makes a predicate fail.
 
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use regex::{Regex, RegexSet};
 use sqrt_std::datetime::parse_iso;
@@ -24,7 +24,8 @@ pub struct Interp {
     pub module: Module,
     regexes: Vec<Regex>,
     wildcards: Vec<Regex>,
-    exact: HashMap<String, Vec<usize>>,
+    /// The policy's own tool ids (trusted, fixed at load): a fast non-keyed hash is safe.
+    exact: FxHashMap<String, Vec<usize>>,
     regex_set: RegexSet,
     /// Policy index of each pattern of `regex_set`.
     regex_policies: Vec<usize>,
@@ -62,7 +63,7 @@ impl Interp {
             .iter()
             .map(|w| wildcard_regex(w).map_err(|e| format!("wildcard `{w}` does not compile: {e}")))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut exact: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut exact: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         let mut patterns = Vec::new();
         let mut regex_policies = Vec::new();
         for (i, p) in module.policies.iter().enumerate() {

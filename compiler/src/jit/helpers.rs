@@ -59,7 +59,8 @@ pub unsafe extern "C" fn elem(
     })
 }
 
-/// Full match of a precompiled regex (or wildcard) against a string's bytes.
+/// Full match of a precompiled regex (or wildcard) against a string's bytes. The literal
+/// matchers cannot panic, so only a real regex pays for the unwind guard.
 ///
 /// # Safety
 /// `re` is a matcher owned by the `Jit`; `ptr[..len]` is the UTF-8 text of a live `String`.
@@ -67,8 +68,10 @@ pub unsafe extern "C" fn matches(re: *const Matcher, ptr: *const u8, len: usize)
     // SAFETY: the slot's string pointer and length come from a live `String`.
     let text = unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(ptr, len)) };
     // SAFETY: `re` is kept alive by the `Jit` that owns the code.
-    let re = unsafe { &*re };
-    guard(|| re.is_match(text))
+    match unsafe { &*re } {
+        Matcher::Regex(re) => guard(|| re.is_match(text)),
+        literal => u32::from(literal.is_match(text)),
+    }
 }
 
 /// Byte equality of two strings of the same (already compared) length.

@@ -4,7 +4,7 @@
 //!
 //! Native: rule order and votes, hard/soft combination and `fail_fast`, `and`/`or`/`not`, label
 //! set expressions and comparisons on inline words, value kinds, exact-string membership and
-//! equality, regex/wildcard membership through precompiled matchers. Everything else (and any
+//! equality, regex/wildcard membership (and plain `str` domains) through precompiled matchers. Everything else (and any
 //! label set with spilled words at run time) calls `helpers::pred`, which runs the
 //! interpreter's own code for that predicate, so semantics cannot drift.
 
@@ -20,7 +20,8 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use super::helpers;
 use super::matcher::Matcher;
 use super::view::{
-    CallView, KIND_DATETIME, KIND_DICT, KIND_LIST, KIND_NONE, KIND_STR, LabelView, SlotView,
+    CallView, KIND_DATETIME, KIND_DICT, KIND_LIST, KIND_NONE, KIND_STR, LabelView, MetaView,
+    SlotView,
 };
 use crate::bytecode::*;
 use crate::interp::{Interp, Vote};
@@ -33,6 +34,7 @@ pub struct EntryPlan {
     pub policies: Vec<usize>,
     /// The argument each slot of the view holds.
     pub slots: Vec<ArgId>,
+    pub needs_session: bool,
     pub needs_union: bool,
     pub needs_intersect: bool,
     /// Upper bound on the votes the function writes.
@@ -53,6 +55,7 @@ impl EntryPlan {
         let mut plan = EntryPlan {
             policies,
             slots: Vec::new(),
+            needs_session: false,
             needs_union: false,
             needs_intersect: false,
             n_rules: 0,
@@ -105,7 +108,8 @@ impl EntryPlan {
                 MetaRefCode::Arg(a, _) => plan.add_slot(a),
                 MetaRefCode::ArgsUnion(_) => plan.needs_union = true,
                 MetaRefCode::ArgsIntersect(_) => plan.needs_intersect = true,
-                MetaRefCode::Result(_) | MetaRefCode::Session(_) => {}
+                MetaRefCode::Session(_) => plan.needs_session = true,
+                MetaRefCode::Result(_) => {}
             }
         }
         for v in vals {
@@ -545,28 +549,27 @@ impl Gen<'_, '_> {
 
     /// Loads a meta field as characteristic words; spilled words branch to `slow`.
     fn meta_ref(&mut self, r: MetaRefCode, slow: Block) -> Words {
-        let field_off = |f: Field| {
-            size_of::<LabelView>()
-                * match f {
-                    Field::Tags => 0,
-                    Field::Producers => 1,
-                    Field::Consumers => 2,
-                }
+        let field = |f: Field| match f {
+            Field::Tags => 0,
+            Field::Producers => 1,
+            Field::Consumers => 2,
         };
-        let (base, off) = match r {
+        let (meta, f) = match r {
             MetaRefCode::Arg(a, f) => {
                 let slots = self.load(I64, self.view, offset_of!(CallView, slots));
-                let slot = self.slot_of[&a];
-                let off = slot * size_of::<SlotView>() + offset_of!(SlotView, meta);
-                (slots, off + field_off(f))
+                let off = self.slot_of[&a] * size_of::<SlotView>() + offset_of!(SlotView, meta);
+                (self.b.ins().iadd_imm_s(slots, off as i64), f)
             }
-            MetaRefCode::Session(f) => (self.view, offset_of!(CallView, session) + field_off(f)),
-            MetaRefCode::ArgsUnion(f) => {
-                (self.view, offset_of!(CallView, args_union) + field_off(f))
+            MetaRefCode::Session(f) => {
+                (self.load(I64, self.view, offset_of!(CallView, session)), f)
             }
+            MetaRefCode::ArgsUnion(f) => (
+                self.load(I64, self.view, offset_of!(CallView, args_union)),
+                f,
+            ),
             MetaRefCode::ArgsIntersect(f) => (
-                self.view,
-                offset_of!(CallView, args_intersect) + field_off(f),
+                self.load(I64, self.view, offset_of!(CallView, args_intersect)),
+                f,
             ),
             // Verdict rules run without a result: its meta is ⊥.
             MetaRefCode::Result(f) => {
@@ -577,12 +580,15 @@ impl Gen<'_, '_> {
                 return self.const_words(characteristic(set.inline_word()));
             }
         };
-        let spill = self.load(I64, base, off + offset_of!(LabelView, spill_len));
+        let i = field(f);
+        let spilled = self.load(I64, meta, offset_of!(MetaView, spilled));
+        let spilled = self.b.ins().band_imm_u(spilled, 1 << i);
         let cont = self.b.create_block();
-        self.b.ins().brif(spill, slow, &[], cont, &[]);
+        self.b.ins().brif(spilled, slow, &[], cont, &[]);
         self.b.switch_to_block(cont);
-        let lo = self.load(I64, base, off + offset_of!(LabelView, lo));
-        let hi = self.load(I64, base, off + offset_of!(LabelView, hi));
+        let off = i * size_of::<LabelView>();
+        let lo = self.load(I64, meta, off + offset_of!(LabelView, lo));
+        let hi = self.load(I64, meta, off + offset_of!(LabelView, hi));
         // Raw to characteristic: flip bits 0..=126 when the complement flag (bit 127) is set.
         let flag = self.b.ins().ushr_imm_u(hi, 63);
         let mask = self.b.ins().ineg(flag);
@@ -660,29 +666,13 @@ impl Gen<'_, '_> {
     }
 
     fn elem(&mut self, e: &ElemCode, slot: Value, kind: Value, set: VSetId, i: u32) -> Value {
-        match e {
-            ElemCode::Any => self.const_bool(true),
-            ElemCode::Str(s) => {
-                let s = *s;
-                self.if_str(kind, |g| g.str_eq(slot, s))
-            }
-            ElemCode::Regex(r) | ElemCode::Wild(r) => {
-                let table = if matches!(e, ElemCode::Regex(_)) {
-                    &self.consts.regexes
-                } else {
-                    &self.consts.wildcards
-                };
-                let re = &table[*r as usize] as *const Matcher as i64;
-                self.if_str(kind, |g| {
-                    let f = g.iconst(helpers::matches as *const () as i64);
-                    let re = g.iconst(re);
-                    let ptr = g.load(I64, slot, offset_of!(SlotView, str_ptr));
-                    let len = g.load(I64, slot, offset_of!(SlotView, str_len));
-                    let call = g.b.ins().call_indirect(g.sigs.matches, f, &[re, ptr, len]);
-                    let r = g.b.inst_results(call)[0];
-                    g.checked(r)
-                })
-            }
+        // A plain string domain (`str matching r"…"`, no length range) is the pattern itself.
+        let pat = match e {
+            ElemCode::Any => return self.const_bool(true),
+            ElemCode::Str(s) => StrPatCode::Exact(*s),
+            ElemCode::Regex(r) => StrPatCode::Regex(*r),
+            ElemCode::Wild(w) => StrPatCode::Wild(*w),
+            ElemCode::Domain(DomainCode::Str { pat, length: None }) => pat.clone(),
             ElemCode::Int(_) | ElemCode::Float(_) | ElemCode::Domain(_) => {
                 let f = self.iconst(helpers::elem as *const () as i64);
                 let set = self.b.ins().iconst(types::I32, i64::from(set));
@@ -692,9 +682,30 @@ impl Gen<'_, '_> {
                         .ins()
                         .call_indirect(self.sigs.elem, f, &[self.view, slot, set, i]);
                 let r = self.b.inst_results(call)[0];
-                self.checked(r)
+                return self.checked(r);
             }
-        }
+        };
+        self.if_str(kind, |g| g.str_pat(slot, &pat))
+    }
+
+    /// The slot's string (the slot is known to hold one) matches `pat`: bytes compared natively,
+    /// regexes and wildcards through their precompiled matchers.
+    fn str_pat(&mut self, slot: Value, pat: &StrPatCode) -> Value {
+        let matcher = match pat {
+            StrPatCode::Exact(s) => return self.str_eq(slot, *s),
+            StrPatCode::Regex(r) => &self.consts.regexes[*r as usize],
+            StrPatCode::Wild(w) => &self.consts.wildcards[*w as usize],
+        };
+        let re = self.iconst(matcher as *const Matcher as i64);
+        let f = self.iconst(helpers::matches as *const () as i64);
+        let ptr = self.load(I64, slot, offset_of!(SlotView, str_ptr));
+        let len = self.load(I64, slot, offset_of!(SlotView, str_len));
+        let call = self
+            .b
+            .ins()
+            .call_indirect(self.sigs.matches, f, &[re, ptr, len]);
+        let r = self.b.inst_results(call)[0];
+        self.checked(r)
     }
 
     /// The slot's string equals string constant `s` (the slot is known to hold a string).

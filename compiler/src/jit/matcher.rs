@@ -9,6 +9,8 @@
 use regex::Regex;
 use regex_syntax::hir::{Dot, Hir, HirKind};
 
+use super::view::same_bytes;
+
 /// A precompiled full-match test.
 #[derive(Clone, Debug)]
 pub enum Matcher {
@@ -54,16 +56,31 @@ impl Matcher {
         }
     }
 
+    /// Full match. The literal variants never panic (lengths are checked before every split);
+    /// `helpers::matches` calls them without an unwind guard.
+    #[inline]
     pub fn is_match(&self, text: &str) -> bool {
+        // Literal tests on bytes (`same_bytes`, no `memcmp` call): the split point of a suffix or
+        // prefix of valid UTF-8 that equals a `str` literal is a character boundary.
+        let bytes = text.as_bytes();
+        let no_newline = |rest: &[u8], any: bool| any || !rest.contains(&b'\n');
         match self {
             Matcher::Regex(re) => re.is_match(text),
-            Matcher::Exact(lit) => text == &**lit,
-            Matcher::Suffix { lit, any_newline } => text
-                .strip_suffix(&**lit)
-                .is_some_and(|rest| *any_newline || !rest.contains('\n')),
-            Matcher::Prefix { lit, any_newline } => text
-                .strip_prefix(&**lit)
-                .is_some_and(|rest| *any_newline || !rest.contains('\n')),
+            Matcher::Exact(lit) => same_bytes(bytes, lit.as_bytes()),
+            Matcher::Suffix { lit, any_newline } => {
+                let Some(split) = bytes.len().checked_sub(lit.len()) else {
+                    return false;
+                };
+                let (rest, tail) = bytes.split_at(split);
+                same_bytes(tail, lit.as_bytes()) && no_newline(rest, *any_newline)
+            }
+            Matcher::Prefix { lit, any_newline } => {
+                if bytes.len() < lit.len() {
+                    return false;
+                }
+                let (head, rest) = bytes.split_at(lit.len());
+                same_bytes(head, lit.as_bytes()) && no_newline(rest, *any_newline)
+            }
         }
     }
 }

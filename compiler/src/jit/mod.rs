@@ -12,8 +12,8 @@ mod lower;
 mod matcher;
 pub mod view;
 
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 use cranelift_codegen::ir::{AbiParam, UserFuncName};
@@ -26,7 +26,7 @@ use crate::bytecode::ToolMatchCode;
 use crate::interp::{Env, Interp, Vote};
 use lower::{Consts, EntryPlan};
 use matcher::Matcher;
-use view::{CallView, MetaView, Scratch, SlotView};
+use view::{CallView, MetaView, Scratch, SlotView, same_name};
 
 /// The examples of docs/jit.md run as doctests.
 #[cfg(doctest)]
@@ -50,9 +50,11 @@ impl std::fmt::Debug for Entry {
 /// Native verdict functions for one `Interp`'s module. Must be run with that `Interp`.
 pub struct Jit {
     entries: Vec<Entry>,
-    exact: HashMap<Box<str>, usize>,
+    /// Keyed by the policy's own tool ids (trusted, fixed at load), so a fast non-keyed hash is
+    /// safe: callers only look up.
+    exact: FxHashMap<ToolId, usize>,
     /// Entry of each regex policy (by policy index), for ids no exact policy names.
-    by_policy: HashMap<usize, usize>,
+    by_policy: FxHashMap<usize, usize>,
     /// Referenced by the code; kept alive (and unmoved: boxed slices and `Vec` buffers) with it.
     _consts: Box<Consts>,
     /// The executable memory. Never touched after finalisation; the mutex only makes the
@@ -81,6 +83,43 @@ enum RouteEntries {
     Chain,
 }
 
+/// A tool id as a dispatch key. Looked up as a [`ToolName`], whose equality is `same_name`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct ToolId(Box<str>);
+
+/// The borrowed form of [`ToolId`]: hashes like `str`, compares without `memcmp`.
+#[derive(Debug, Eq)]
+#[repr(transparent)]
+struct ToolName(str);
+
+impl ToolName {
+    #[inline(always)]
+    fn of(s: &str) -> &ToolName {
+        // SAFETY: `ToolName` is a `repr(transparent)` wrapper of `str`.
+        unsafe { &*(s as *const str as *const ToolName) }
+    }
+}
+
+impl PartialEq for ToolName {
+    #[inline(always)]
+    fn eq(&self, other: &ToolName) -> bool {
+        same_name(&self.0, &other.0)
+    }
+}
+
+// By hand beside the hand-written `PartialEq`: the same hash as `ToolId`'s (that of the `str`).
+impl std::hash::Hash for ToolName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl std::borrow::Borrow<ToolName> for ToolId {
+    fn borrow(&self) -> &ToolName {
+        ToolName::of(&self.0)
+    }
+}
+
 /// What the verdict functions computed for a call (besides the votes).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Combined {
@@ -106,12 +145,12 @@ impl Jit {
     fn compile_inner(interp: &Interp) -> Result<Jit, String> {
         let m = &interp.module;
         let mut plans: Vec<EntryPlan> = Vec::new();
-        let mut exact = HashMap::new();
+        let mut exact = FxHashMap::default();
         for (id, list) in interp.exact_ids() {
-            exact.insert(Box::from(id), plans.len());
+            exact.insert(ToolId(Box::from(id)), plans.len());
             plans.push(EntryPlan::new(interp, list.to_vec()));
         }
-        let mut by_policy = HashMap::new();
+        let mut by_policy = FxHashMap::default();
         for &pi in interp.regex_policies() {
             debug_assert!(matches!(m.policies[pi].tool, ToolMatchCode::Regex(_)));
             by_policy.insert(pi, plans.len());
@@ -139,7 +178,18 @@ impl Jit {
         let set = |f: &mut settings::Builder, k: &str, v: &str| {
             f.set(k, v).map_err(|e| format!("cranelift flag {k}: {e}"))
         };
-        set(&mut flags, "opt_level", "speed")?;
+        // The lowering already emits straight-line tests over loaded words: Cranelift's egraph
+        // optimiser ("speed") made no measurable difference to a check (670 vs 663 instructions
+        // for the seed) but was a third of the compile time of a 1,000-rule policy.
+        set(&mut flags, "opt_level", "none")?;
+        // The IR verifier (on by default) re-checks every function: debug builds keep it, release
+        // builds rely on the differential tests of the lowering.
+        let verify = if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        };
+        set(&mut flags, "enable_verifier", verify)?;
         set(&mut flags, "use_colocated_libcalls", "false")?;
         set(&mut flags, "is_pic", "false")?;
         let isa = cranelift_native::builder()
@@ -214,7 +264,7 @@ impl Jit {
 
     /// The policies matching `tool` and their entries: one hash lookup for an exact id.
     pub fn route<'j>(&'j self, interp: &'j Interp, tool: &str) -> Route<'j> {
-        match self.exact.get(tool) {
+        match self.exact.get(ToolName::of(tool)) {
             Some(&e) => Route {
                 policies: Cow::Borrowed(&self.entries[e].plan.policies),
                 entries: RouteEntries::One(e),
@@ -253,23 +303,43 @@ impl Jit {
                 &chain
             }
         };
-        let n_rules = entries.iter().map(|&e| self.entries[e].plan.n_rules).sum();
+        let (mut n_rules, mut needs) = (0, [false; 3]);
+        for &e in entries {
+            let p = &self.entries[e].plan;
+            n_rules += p.n_rules;
+            needs = [
+                needs[0] | p.needs_session,
+                needs[1] | p.needs_union,
+                needs[2] | p.needs_intersect,
+            ];
+        }
         let mut votes: Scratch<Vote, 16> = Scratch::new(n_rules);
-        let needs = |f: fn(&EntryPlan) -> bool| entries.iter().any(|&e| f(&self.entries[e].plan));
-        let empty = MetaView::of(&sqrt_std::meta::Meta::BOTTOM);
+        // Only the metas some entry reads are built; the others stay null.
+        let (session_view, union_view, intersect_view);
+        let null = std::ptr::null();
+        let session = if needs[0] {
+            session_view = MetaView::of(env.session);
+            &raw const session_view
+        } else {
+            null
+        };
+        let union = if needs[1] {
+            union_view = MetaView::fold_args(env.args, false);
+            &raw const union_view
+        } else {
+            null
+        };
+        let intersect = if needs[2] {
+            intersect_view = MetaView::fold_args(env.args, true);
+            &raw const intersect_view
+        } else {
+            null
+        };
         let mut view = CallView {
             slots: std::ptr::null(),
-            session: MetaView::of(env.session),
-            args_union: if needs(|p| p.needs_union) {
-                MetaView::fold_args(env.args, false)
-            } else {
-                empty
-            },
-            args_intersect: if needs(|p| p.needs_intersect) {
-                MetaView::fold_args(env.args, true)
-            } else {
-                empty
-            },
+            session,
+            args_union: union,
+            args_intersect: intersect,
             interp,
             env: (env as *const Env<'_>).cast(),
             votes: votes.as_mut_ptr(),

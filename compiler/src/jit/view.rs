@@ -1,10 +1,13 @@
 //! Stage `view`: a call (arguments, session meta) as the flat `#[repr(C)]` record native code
 //! reads at fixed offsets (docs/jit.md "The call view").
 //!
-//! Label sets are stored as the `LabelSet`'s own words: the inline `u128` split into two `u64`
-//! (bit 127 is the complement flag) and a pointer/length pair for the spilled words of labels
-//! ≥ 127. Native code only computes on inline words; a set with spilled words sends the
-//! predicate that reads it to the interpreter (see `lower`).
+//! Label sets are stored as the `LabelSet`'s inline words: the `u128` split into two `u64` (bit
+//! 127 is the complement flag), and one bit per field saying the set also has spilled words
+//! (labels ≥ 127). Native code only computes on inline words; a set with spilled words sends the
+//! predicate that reads it to the interpreter (see `lower`), which reads the `LabelSet` itself.
+//!
+//! The view is rebuilt for every check, so it is kept small: every word stored here is an
+//! instruction on the check path. Metas no entry reads are not built at all.
 
 use std::mem::MaybeUninit;
 
@@ -14,7 +17,7 @@ use sqrt_std::value::Value;
 
 use crate::interp::{Args, Interp, Vote};
 
-/// One label set: inline words and the spill.
+/// One label set's inline words.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct LabelView {
@@ -22,9 +25,6 @@ pub struct LabelView {
     pub lo: u64,
     /// Labels 64..=126 in bits 0..=62; bit 63 is the complement flag.
     pub hi: u64,
-    /// Spilled words (labels ≥ 127), valid for `spill_len` words.
-    pub spill: *const u64,
-    pub spill_len: usize,
 }
 
 /// A meta: tags, producers, consumers (in `Field` order).
@@ -32,6 +32,8 @@ pub struct LabelView {
 #[derive(Clone, Copy, Debug)]
 pub struct MetaView {
     pub fields: [LabelView; 3],
+    /// Bit `i` set: field `i` also has spilled words, which only the interpreter reads.
+    pub spilled: u64,
 }
 
 /// One argument slot: the value's kind, its string bytes (for `Str`), and its meta.
@@ -61,9 +63,11 @@ pub const KIND_DICT: u64 = 7;
 #[derive(Debug)]
 pub struct CallView {
     pub slots: *const SlotView,
-    pub session: MetaView,
-    pub args_union: MetaView,
-    pub args_intersect: MetaView,
+    /// The session meta and the field-wise union / intersection of all argument metas; each
+    /// null unless an entry of the check reads it (`EntryPlan::needs_*`).
+    pub session: *const MetaView,
+    pub args_union: *const MetaView,
+    pub args_intersect: *const MetaView,
     /// For helpers that evaluate a sub-expression with the interpreter.
     pub interp: *const Interp,
     /// A `*const Env<'_>` for the duration of the call.
@@ -85,41 +89,30 @@ pub struct CallView {
 }
 
 impl LabelView {
-    pub fn of(set: &LabelSet) -> LabelView {
-        let word = set.inline_word();
-        let spill = set.spill_words();
+    /// Inlined everywhere: a view built in a callee and copied into the caller's buffer costs a
+    /// store-forwarding stall per 16 bytes, which dominated the seed check.
+    #[inline(always)]
+    fn of(word: u128) -> LabelView {
         LabelView {
             lo: word as u64,
             hi: (word >> 64) as u64,
-            spill: spill.as_ptr(),
-            spill_len: spill.len(),
-        }
-    }
-
-    fn raw(word: u128) -> LabelView {
-        LabelView {
-            lo: word as u64,
-            hi: (word >> 64) as u64,
-            spill: std::ptr::null(),
-            spill_len: 0,
         }
     }
 }
 
 impl MetaView {
+    #[inline(always)]
     pub fn of(meta: &Meta) -> MetaView {
+        let sets = [&meta.tags, &meta.producers, &meta.consumers];
         MetaView {
-            fields: [
-                LabelView::of(&meta.tags),
-                LabelView::of(&meta.producers),
-                LabelView::of(&meta.consumers),
-            ],
+            fields: sets.map(|s| LabelView::of(s.inline_word())),
+            spilled: spilled_bits(sets.map(|s| !s.spill_words().is_empty())),
         }
     }
 
     /// Field-wise union (`intersect` false) or intersection of the call's argument metas, on
-    /// inline words. A field some argument spills gets `spill_len` 1 (and no words): native code
-    /// then defers the predicate reading it to the interpreter, which computes it exactly.
+    /// inline words. A field some argument spills is marked spilled: native code then defers the
+    /// predicate reading it to the interpreter, which computes it exactly.
     pub fn fold_args(args: &Args, intersect: bool) -> MetaView {
         let start = if intersect {
             LabelSet::UNIVERSAL
@@ -137,16 +130,18 @@ impl MetaView {
                 fields[i] = fold_word(fields[i], set.inline_word(), intersect);
             }
         }
-        let mut view = MetaView {
-            fields: fields.map(LabelView::raw),
-        };
-        for (f, s) in view.fields.iter_mut().zip(spilled) {
-            if s {
-                f.spill_len = 1;
-            }
+        MetaView {
+            fields: fields.map(LabelView::of),
+            spilled: spilled_bits(spilled),
         }
-        view
     }
+}
+
+fn spilled_bits(spilled: [bool; 3]) -> u64 {
+    spilled
+        .iter()
+        .enumerate()
+        .fold(0, |bits, (i, &s)| bits | u64::from(s) << i)
 }
 
 /// Union or intersection of two inline words (complement flags included), for sets without
@@ -159,11 +154,12 @@ fn fold_word(a: u128, b: u128, intersect: bool) -> u128 {
 
 impl SlotView {
     /// The slot of argument `name` (a missing argument is `None` with the ⊥ meta).
+    #[inline(always)]
     pub fn of(args: &Args, name: &str) -> SlotView {
         static NONE: Value = Value::None;
         let (value, meta) = args
             .iter()
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| same_name(n, name))
             .map_or((&NONE, None), |(_, mv)| (&mv.value, Some(&mv.meta)));
         let (kind, str_ptr, str_len) = match value {
             Value::None => (KIND_NONE, std::ptr::null(), 0),
@@ -182,6 +178,36 @@ impl SlotView {
             value,
             meta: MetaView::of(meta.unwrap_or(&Meta::BOTTOM)),
         }
+    }
+}
+
+/// Equality of the short strings a check looks up (tool and argument names), without a call
+/// into libc's `memcmp`: for names of a few bytes its call and dispatch cost more than the
+/// comparison (a quarter of the seed check before this).
+#[inline(always)]
+pub fn same_name(a: &str, b: &str) -> bool {
+    same_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// `same_name` on bytes (also the literal tests of `Matcher`).
+#[inline(always)]
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    // Two overlapping loads cover every length in a range: [0, n-w) and [n-w, n).
+    let w4 = |s: &[u8], i: usize| u32::from_ne_bytes([s[i], s[i + 1], s[i + 2], s[i + 3]]);
+    let w8 = |s: &[u8], i: usize| {
+        let mut x = [0; 8];
+        x.copy_from_slice(&s[i..i + 8]);
+        u64::from_ne_bytes(x)
+    };
+    match n {
+        0..=3 => (0..n).all(|i| a[i] == b[i]),
+        4..=8 => w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4),
+        9..=16 => w8(a, 0) == w8(b, 0) && w8(a, n - 8) == w8(b, n - 8),
+        _ => a == b,
     }
 }
 
@@ -234,19 +260,53 @@ mod tests {
     /// The layout docs/jit.md documents.
     #[test]
     fn layout_is_the_documented_one() {
-        assert_eq!(size_of::<LabelView>(), 32);
-        assert_eq!(size_of::<MetaView>(), 96);
-        assert_eq!(size_of::<SlotView>(), 128);
+        assert_eq!(size_of::<LabelView>(), 16);
+        assert_eq!(size_of::<MetaView>(), 56);
+        assert_eq!(offset_of!(MetaView, spilled), 48);
+        assert_eq!(size_of::<SlotView>(), 88);
         assert_eq!(offset_of!(SlotView, meta), 32);
         assert_eq!(offset_of!(CallView, session), 8);
-        assert_eq!(offset_of!(CallView, args_union), 104);
-        assert_eq!(offset_of!(CallView, args_intersect), 200);
-        assert_eq!(offset_of!(CallView, interp), 296);
-        assert_eq!(offset_of!(CallView, votes), 312);
-        assert_eq!(offset_of!(CallView, top_priority), 328);
-        assert_eq!(offset_of!(CallView, any_soft), 336);
-        assert_eq!(offset_of!(CallView, failed), 342);
-        assert_eq!(size_of::<CallView>(), 344);
+        assert_eq!(offset_of!(CallView, args_union), 16);
+        assert_eq!(offset_of!(CallView, args_intersect), 24);
+        assert_eq!(offset_of!(CallView, interp), 32);
+        assert_eq!(offset_of!(CallView, votes), 48);
+        assert_eq!(offset_of!(CallView, top_priority), 64);
+        assert_eq!(offset_of!(CallView, any_soft), 72);
+        assert_eq!(offset_of!(CallView, failed), 78);
+        assert_eq!(size_of::<CallView>(), 80);
+    }
+
+    #[test]
+    fn same_name_is_string_equality() {
+        let names = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "to",
+            "tp",
+            "abc",
+            "body",
+            "bodx",
+            "xody",
+            "abcdefg",
+            "abcdefh",
+            "bbcdefg",
+            "abcdefgh",
+            "send_email",
+            "send_emaik",
+            "tend_email",
+            "send_emailX",
+            "0123456789abcdef",
+            "0123456789abcdeF",
+            "0123456789abcdefg",
+            "0123456789abcdefh",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(same_name(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
@@ -270,8 +330,9 @@ mod tests {
                     ("b".to_owned(), MetaValue::new(Value::None, meta(b))),
                 ];
                 for (intersect, want) in [(false, a.union(b)), (true, a.intersect(b))] {
-                    let v = MetaView::fold_args(&args, intersect).fields[0];
-                    assert_eq!(v.spill_len, 0);
+                    let view = MetaView::fold_args(&args, intersect);
+                    assert_eq!(view.spilled, 0);
+                    let v = view.fields[0];
                     let word = u128::from(v.lo) | u128::from(v.hi) << 64;
                     assert_eq!(word, want.inline_word(), "{a:?} {b:?} {intersect}");
                 }
