@@ -1,8 +1,10 @@
 //! Front-end throughput: lexing + parsing (and checking, and formatting) generated policies of
-//! 100, 1,000 and 10,000 tool blocks. Target: parsing 10,000 blocks under 50 ms, linear in size.
+//! 100, 1,000 and 10,000 tool blocks: `parse`, `parse_check` (what `sqrtc check` does),
+//! `check` (the checker alone on a parsed tree) and `fmt`. Target: parse + check of 10,000
+//! blocks under 50 ms, linear in size.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use sqrt_compiler::check::{CheckOptions, check};
+use sqrt_compiler::check::{CheckOptions, check, check_ast};
 use sqrt_compiler::fmt::format;
 use sqrt_compiler::parse::parse;
 
@@ -48,6 +50,11 @@ fn frontend(c: &mut Criterion) {
             b.iter_with_large_drop(|| check(src, &CheckOptions::default()))
         });
         let program = parse(&src).program;
+        // The checker alone, on an already parsed tree (`parse_check` minus `parse`, without
+        // dropping the tree).
+        group.bench_with_input(BenchmarkId::new("check", n), &program, |b, program| {
+            b.iter_with_large_drop(|| check_ast(program, &CheckOptions::default(), false))
+        });
         group.bench_with_input(BenchmarkId::new("fmt", n), &src, |b, src| {
             b.iter(|| format(&program, src))
         });

@@ -11,7 +11,7 @@ mod resolve;
 mod tests;
 mod typeck;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use sqrt_std::tools::ToolSet;
 
@@ -185,29 +185,25 @@ fn shorthand(checker: &mut Checker<'_>, s: &ast::Shorthand) -> ir::Policy {
         ast::ShorthandTarget::Session | ast::ShorthandTarget::SessionAfter => Place::After,
         ast::ShorthandTarget::SessionBefore => Place::Before,
     };
-    let block = ast::Block {
-        stmts: vec![ast::Stmt {
-            docs: None,
-            kind: {
-                let update = ast::Update {
-                    target: ast::Target::At(s.field, s.field_span),
-                    op: s.op,
-                    value: s.value.clone(),
-                    span: s.span,
-                };
-                match &s.cond {
-                    Some(cond) => ast::StmtKind::When {
-                        cond: cond.clone(),
-                        updates: vec![update],
-                    },
-                    None => ast::StmtKind::Update(update),
-                }
-            },
-            span: s.span,
-        }],
-        span: s.span,
+    // Checked as the block `{ when P { @F op E; } }` (or `{ @F op E; }`) it stands for, in the
+    // same order, without building that block (which would copy the whole expression).
+    checker.set_place(place);
+    let target = ast::Target::At(s.field, s.field_span);
+    let stmt = match &s.cond {
+        Some(cond) => {
+            let cond = checker.pred(cond);
+            let updates = checker.update(&target, s.op, &s.value, s.span);
+            Some(ir::Stmt::When {
+                cond,
+                updates: updates.into_iter().collect(),
+                span: s.span,
+            })
+        }
+        None => checker
+            .update(&target, s.op, &s.value, s.span)
+            .map(ir::Stmt::Update),
     };
-    let stmts = checker.block(&block, place);
+    let stmts: Vec<ir::Stmt> = stmt.into_iter().collect();
     match place {
         Place::Before => out.session_before = stmts,
         Place::After => out.session_after = stmts,
@@ -218,12 +214,20 @@ fn shorthand(checker: &mut Checker<'_>, s: &ast::Shorthand) -> ir::Policy {
 
 /// Rule ids `<id>#<n>`: n counts the check rules of all policies sharing the id text.
 fn number_rules(policies: &mut [ir::Policy]) {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for p in policies {
-        for r in &mut p.rules {
-            let n = counts.entry(p.id_text.clone()).or_insert(0);
-            *n += 1;
-            r.id = format!("{}#{n}", p.id_text);
+    // Counted first (keyed by the borrowed id text, so nothing is copied per rule), then named.
+    let mut firsts = Vec::with_capacity(policies.len());
+    {
+        let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+        counts.reserve(policies.len());
+        for p in policies.iter() {
+            let n = counts.entry(p.id_text.as_str()).or_insert(0);
+            firsts.push(*n);
+            *n += p.rules.len();
+        }
+    }
+    for (p, first) in policies.iter_mut().zip(firsts) {
+        for (k, r) in p.rules.iter_mut().enumerate() {
+            r.id = format!("{}#{}", p.id_text, first + k + 1);
         }
     }
 }

@@ -5,6 +5,11 @@
 //! "no identifier character may follow" rule a DFA cannot express (`.value`, at-tokens,
 //! `±inf`). Lexing never stops: each problem becomes a located diagnostic (E0001–E0005) and
 //! the lexer carries on, so the parser still sees the rest of the file.
+//!
+//! Two entry points: `scan` gives the parser 12-byte `Lexeme`s (kind and span) and checks
+//! escapes and numbers without keeping their values, so lexing allocates nothing per token;
+//! `lex` gives `Token`s with decoded payloads (`Lexeme::decode`), for tools and tests. The
+//! parser decodes a payload (`decode_string`, `decode_int`, ...) only where the tree keeps it.
 
 use logos::Logos;
 
@@ -73,48 +78,255 @@ pub enum Tok {
 impl Tok {
     /// How a diagnostic names this token.
     pub fn describe(&self) -> &'static str {
+        self.kind().describe()
+    }
+
+    /// The token's kind, without its payload.
+    pub fn kind(&self) -> Kind {
         match self {
-            Tok::LBrace => "`{`",
-            Tok::RBrace => "`}`",
-            Tok::LParen => "`(`",
-            Tok::RParen => "`)`",
-            Tok::LBracket => "`[`",
-            Tok::RBracket => "`]`",
-            Tok::Semi => "`;`",
-            Tok::Comma => "`,`",
-            Tok::Dot => "`.`",
-            Tok::Eq => "`=`",
-            Tok::EqEq => "`==`",
-            Tok::Arrow => "`->`",
-            Tok::Pipe => "`|`",
-            Tok::Amp => "`&`",
-            Tok::Minus => "`-`",
-            Tok::Caret => "`^`",
-            Tok::PipeEq => "`|=`",
-            Tok::AmpEq => "`&=`",
-            Tok::MinusEq => "`-=`",
-            Tok::CaretEq => "`^=`",
-            Tok::DotDot => "`..`",
-            Tok::DotDotLt => "`..<`",
-            Tok::LtDotDot => "`<..`",
-            Tok::LtDotDotLt => "`<..<`",
-            Tok::DotValue => "`.value`",
-            Tok::At => "`@`",
-            Tok::AtResult => "`@result`",
-            Tok::AtSession => "`@session`",
-            Tok::AtArgs => "`@args`",
-            Tok::Word => "a word",
-            Tok::Str(_) => "a string",
-            Tok::RStr(_) => "a regex string `r\"…\"`",
-            Tok::WStr(_) => "a wildcard string `w\"…\"`",
-            Tok::DStr(_) => "a datetime string `d\"…\"`",
-            Tok::Int(_) => "an integer",
-            Tok::Float(_) => "a float",
-            Tok::Inf { .. } => "`inf`",
-            Tok::Doc(_) => "a doc comment",
-            Tok::Eof => "the end of the file",
+            Tok::LBrace => Kind::LBrace,
+            Tok::RBrace => Kind::RBrace,
+            Tok::LParen => Kind::LParen,
+            Tok::RParen => Kind::RParen,
+            Tok::LBracket => Kind::LBracket,
+            Tok::RBracket => Kind::RBracket,
+            Tok::Semi => Kind::Semi,
+            Tok::Comma => Kind::Comma,
+            Tok::Dot => Kind::Dot,
+            Tok::Eq => Kind::Eq,
+            Tok::EqEq => Kind::EqEq,
+            Tok::Arrow => Kind::Arrow,
+            Tok::Pipe => Kind::Pipe,
+            Tok::Amp => Kind::Amp,
+            Tok::Minus => Kind::Minus,
+            Tok::Caret => Kind::Caret,
+            Tok::PipeEq => Kind::PipeEq,
+            Tok::AmpEq => Kind::AmpEq,
+            Tok::MinusEq => Kind::MinusEq,
+            Tok::CaretEq => Kind::CaretEq,
+            Tok::DotDot => Kind::DotDot,
+            Tok::DotDotLt => Kind::DotDotLt,
+            Tok::LtDotDot => Kind::LtDotDot,
+            Tok::LtDotDotLt => Kind::LtDotDotLt,
+            Tok::DotValue => Kind::DotValue,
+            Tok::At => Kind::At,
+            Tok::AtResult => Kind::AtResult,
+            Tok::AtSession => Kind::AtSession,
+            Tok::AtArgs => Kind::AtArgs,
+            Tok::Word => Kind::Word,
+            Tok::Str(_) => Kind::Str,
+            Tok::RStr(_) => Kind::RStr,
+            Tok::WStr(_) => Kind::WStr,
+            Tok::DStr(_) => Kind::DStr,
+            Tok::Int(_) => Kind::Int,
+            Tok::Float(_) => Kind::Float,
+            Tok::Inf { .. } => Kind::Inf,
+            Tok::Doc(_) => Kind::Doc,
+            Tok::Eof => Kind::Eof,
         }
     }
+}
+
+/// A token's kind without its payload: what the parser works on. Payloads (unescaped strings,
+/// numbers, doc text) are decoded from the source text only where the syntax tree needs them
+/// (`Lexeme::decode` and the `decode_*` functions), so lexing allocates nothing per token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    LBrace,
+    RBrace,
+    LParen,
+    RParen,
+    LBracket,
+    RBracket,
+    Semi,
+    Comma,
+    Dot,
+    Eq,
+    EqEq,
+    Arrow,
+    Pipe,
+    Amp,
+    Minus,
+    Caret,
+    PipeEq,
+    AmpEq,
+    MinusEq,
+    CaretEq,
+    DotDot,
+    DotDotLt,
+    LtDotDot,
+    LtDotDotLt,
+    DotValue,
+    At,
+    AtResult,
+    AtSession,
+    AtArgs,
+    Word,
+    Str,
+    RStr,
+    WStr,
+    DStr,
+    Int,
+    Float,
+    Inf,
+    Doc,
+    Eof,
+}
+
+impl Kind {
+    /// How a diagnostic names this token.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::LBrace => "`{`",
+            Kind::RBrace => "`}`",
+            Kind::LParen => "`(`",
+            Kind::RParen => "`)`",
+            Kind::LBracket => "`[`",
+            Kind::RBracket => "`]`",
+            Kind::Semi => "`;`",
+            Kind::Comma => "`,`",
+            Kind::Dot => "`.`",
+            Kind::Eq => "`=`",
+            Kind::EqEq => "`==`",
+            Kind::Arrow => "`->`",
+            Kind::Pipe => "`|`",
+            Kind::Amp => "`&`",
+            Kind::Minus => "`-`",
+            Kind::Caret => "`^`",
+            Kind::PipeEq => "`|=`",
+            Kind::AmpEq => "`&=`",
+            Kind::MinusEq => "`-=`",
+            Kind::CaretEq => "`^=`",
+            Kind::DotDot => "`..`",
+            Kind::DotDotLt => "`..<`",
+            Kind::LtDotDot => "`<..`",
+            Kind::LtDotDotLt => "`<..<`",
+            Kind::DotValue => "`.value`",
+            Kind::At => "`@`",
+            Kind::AtResult => "`@result`",
+            Kind::AtSession => "`@session`",
+            Kind::AtArgs => "`@args`",
+            Kind::Word => "a word",
+            Kind::Str => "a string",
+            Kind::RStr => "a regex string `r\"…\"`",
+            Kind::WStr => "a wildcard string `w\"…\"`",
+            Kind::DStr => "a datetime string `d\"…\"`",
+            Kind::Int => "an integer",
+            Kind::Float => "a float",
+            Kind::Inf => "`inf`",
+            Kind::Doc => "a doc comment",
+            Kind::Eof => "the end of the file",
+        }
+    }
+}
+
+/// A token as the parser sees it: 12 bytes, no payload (see `Kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lexeme {
+    pub tok: Kind,
+    pub span: Span,
+}
+
+impl Lexeme {
+    /// The token with its payload decoded from `src` (the text it was lexed from).
+    pub fn decode(self, src: &str) -> Token {
+        let text = &src[self.span.range()];
+        let tok = match self.tok {
+            Kind::LBrace => Tok::LBrace,
+            Kind::RBrace => Tok::RBrace,
+            Kind::LParen => Tok::LParen,
+            Kind::RParen => Tok::RParen,
+            Kind::LBracket => Tok::LBracket,
+            Kind::RBracket => Tok::RBracket,
+            Kind::Semi => Tok::Semi,
+            Kind::Comma => Tok::Comma,
+            Kind::Dot => Tok::Dot,
+            Kind::Eq => Tok::Eq,
+            Kind::EqEq => Tok::EqEq,
+            Kind::Arrow => Tok::Arrow,
+            Kind::Pipe => Tok::Pipe,
+            Kind::Amp => Tok::Amp,
+            Kind::Minus => Tok::Minus,
+            Kind::Caret => Tok::Caret,
+            Kind::PipeEq => Tok::PipeEq,
+            Kind::AmpEq => Tok::AmpEq,
+            Kind::MinusEq => Tok::MinusEq,
+            Kind::CaretEq => Tok::CaretEq,
+            Kind::DotDot => Tok::DotDot,
+            Kind::DotDotLt => Tok::DotDotLt,
+            Kind::LtDotDot => Tok::LtDotDot,
+            Kind::LtDotDotLt => Tok::LtDotDotLt,
+            Kind::DotValue => Tok::DotValue,
+            Kind::At => Tok::At,
+            Kind::AtResult => Tok::AtResult,
+            Kind::AtSession => Tok::AtSession,
+            Kind::AtArgs => Tok::AtArgs,
+            Kind::Word => Tok::Word,
+            Kind::Str => Tok::Str(decode_string(self.tok, text)),
+            Kind::RStr => Tok::RStr(decode_string(self.tok, text)),
+            Kind::WStr => Tok::WStr(decode_string(self.tok, text)),
+            Kind::DStr => Tok::DStr(decode_string(self.tok, text)),
+            Kind::Int => Tok::Int(decode_int(text)),
+            Kind::Float => Tok::Float(decode_float(text)),
+            Kind::Inf => Tok::Inf {
+                negative: text.starts_with('-'),
+            },
+            Kind::Doc => Tok::Doc(doc_text(text).to_owned()),
+            Kind::Eof => Tok::Eof,
+        };
+        Token {
+            tok,
+            span: self.span,
+        }
+    }
+}
+
+/// The unescaped value of a string token of kind `kind` whose source text is `text` (prefix and
+/// quotes included; the closing quote may be missing in an unterminated string).
+pub fn decode_string(kind: Kind, text: &str) -> String {
+    let body = string_body_of(kind, text);
+    if !body.contains('\\') {
+        return body.to_owned();
+    }
+    match kind {
+        Kind::Str | Kind::DStr => json_unescape(&mut Vec::new(), body, 0),
+        _ => pattern_unescape(body),
+    }
+}
+
+/// The text between the quotes of a string token.
+fn string_body_of(kind: Kind, text: &str) -> &str {
+    let open = usize::from(kind != Kind::Str) + 1;
+    // The closing quote is the last byte unless the string is unterminated (ends with the file);
+    // an unterminated body may end with `\"`, which is an escaped quote, not a closing one.
+    let closed =
+        text.len() > open && text.ends_with('"') && !ends_escaped(&text[open..text.len() - 1]);
+    let close = if closed { text.len() - 1 } else { text.len() };
+    &text[open.min(text.len())..close.max(open.min(text.len()))]
+}
+
+/// Whether `body` ends with an odd number of backslashes (so a quote after it is escaped).
+fn ends_escaped(body: &str) -> bool {
+    body.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1
+}
+
+/// The value of an integer token (0 if out of range, which the lexer reported as E0005).
+pub fn decode_int(text: &str) -> i64 {
+    text.parse().unwrap_or(0)
+}
+
+/// The value of a float token (0.0 if out of range, which the lexer reported as E0005).
+pub fn decode_float(text: &str) -> f64 {
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .unwrap_or(0.0)
+}
+
+/// The text of a `///` line: without `///`, one following space and trailing whitespace.
+pub fn doc_text(text: &str) -> &str {
+    let doc = text.strip_prefix("///").unwrap_or(text);
+    doc.strip_prefix(' ').unwrap_or(doc).trim_end()
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -269,9 +481,31 @@ pub fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
     })
 }
 
-/// Splits `src` into tokens. A leading U+FEFF is skipped; spans are byte offsets into `src`.
+/// Splits `src` into tokens with their payloads. A leading U+FEFF is skipped; spans are byte
+/// offsets into `src`.
 pub fn lex(src: &str) -> Lexed {
-    let mut out = Lexed {
+    let scanned = scan(src);
+    Lexed {
+        tokens: scanned.tokens.iter().map(|l| l.decode(src)).collect(),
+        comments: scanned.comments,
+        diagnostics: scanned.diagnostics,
+        unterminated: scanned.unterminated,
+    }
+}
+
+/// What `scan` finds: `lex`'s output with payload-free tokens (the parser's input).
+#[derive(Clone, Debug)]
+pub struct Scanned {
+    pub tokens: Vec<Lexeme>,
+    pub comments: Vec<Comment>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub unterminated: bool,
+}
+
+/// Splits `src` into payload-free tokens (ending with one `Eof`), comments and every lexical
+/// diagnostic. A leading U+FEFF is skipped; spans are byte offsets into `src`.
+pub fn scan(src: &str) -> Scanned {
+    let mut out = Scanned {
         // Policies average about four bytes per token.
         tokens: Vec::with_capacity(src.len() / 4 + 1),
         comments: Vec::new(),
@@ -316,14 +550,14 @@ pub fn lex(src: &str) -> Lexed {
     }
     flush_bad(&mut out, bad.take(), src);
     let end = src.len();
-    out.tokens.push(Token {
-        tok: Tok::Eof,
+    out.tokens.push(Lexeme {
+        tok: Kind::Eof,
         span: Span::new(end, end),
     });
     out
 }
 
-fn flush_bad(out: &mut Lexed, bad: Option<Span>, src: &str) {
+fn flush_bad(out: &mut Scanned, bad: Option<Span>, src: &str) {
     if let Some(span) = bad {
         let text = &src[span.range()];
         let shown: String = text.chars().take(20).collect();
@@ -338,99 +572,99 @@ fn flush_bad(out: &mut Lexed, bad: Option<Span>, src: &str) {
     }
 }
 
-fn push(out: &mut Lexed, tok: Tok, start: usize, end: usize) {
-    out.tokens.push(Token {
+fn push(out: &mut Scanned, tok: Kind, start: usize, end: usize) {
+    out.tokens.push(Lexeme {
         tok,
         span: Span::new(start, end),
     });
 }
 
 /// Gives one raw token its meaning.
-fn classify(out: &mut Lexed, raw: Raw, span: Span, text: &str) {
+fn classify(out: &mut Scanned, raw: Raw, span: Span, text: &str) {
     let (s, e) = (span.start as usize, span.end as usize);
     let tok = match raw {
-        Raw::LBrace => Tok::LBrace,
-        Raw::RBrace => Tok::RBrace,
-        Raw::LParen => Tok::LParen,
-        Raw::RParen => Tok::RParen,
-        Raw::LBracket => Tok::LBracket,
-        Raw::RBracket => Tok::RBracket,
-        Raw::Semi => Tok::Semi,
-        Raw::Comma => Tok::Comma,
-        Raw::Dot => Tok::Dot,
-        Raw::Eq => Tok::Eq,
-        Raw::EqEq => Tok::EqEq,
-        Raw::Arrow => Tok::Arrow,
-        Raw::Pipe => Tok::Pipe,
-        Raw::Amp => Tok::Amp,
-        Raw::Minus => Tok::Minus,
-        Raw::Caret => Tok::Caret,
-        Raw::PipeEq => Tok::PipeEq,
-        Raw::AmpEq => Tok::AmpEq,
-        Raw::MinusEq => Tok::MinusEq,
-        Raw::CaretEq => Tok::CaretEq,
-        Raw::DotDot => Tok::DotDot,
-        Raw::DotDotLt => Tok::DotDotLt,
-        Raw::LtDotDot => Tok::LtDotDot,
-        Raw::LtDotDotLt => Tok::LtDotDotLt,
-        Raw::At => Tok::At,
-        Raw::Word => Tok::Word,
+        Raw::LBrace => Kind::LBrace,
+        Raw::RBrace => Kind::RBrace,
+        Raw::LParen => Kind::LParen,
+        Raw::RParen => Kind::RParen,
+        Raw::LBracket => Kind::LBracket,
+        Raw::RBracket => Kind::RBracket,
+        Raw::Semi => Kind::Semi,
+        Raw::Comma => Kind::Comma,
+        Raw::Dot => Kind::Dot,
+        Raw::Eq => Kind::Eq,
+        Raw::EqEq => Kind::EqEq,
+        Raw::Arrow => Kind::Arrow,
+        Raw::Pipe => Kind::Pipe,
+        Raw::Amp => Kind::Amp,
+        Raw::Minus => Kind::Minus,
+        Raw::Caret => Kind::Caret,
+        Raw::PipeEq => Kind::PipeEq,
+        Raw::AmpEq => Kind::AmpEq,
+        Raw::MinusEq => Kind::MinusEq,
+        Raw::CaretEq => Kind::CaretEq,
+        Raw::DotDot => Kind::DotDot,
+        Raw::DotDotLt => Kind::DotDotLt,
+        Raw::LtDotDot => Kind::LtDotDot,
+        Raw::LtDotDotLt => Kind::LtDotDotLt,
+        Raw::At => Kind::At,
+        Raw::Word => Kind::Word,
         Raw::DotValue => {
             if text.len() == ".value".len() {
-                Tok::DotValue
+                Kind::DotValue
             } else {
                 // `x.valuex`: a `.` and a word.
-                push(out, Tok::Dot, s, s + 1);
-                Tok::Word.at(out, s + 1, e);
+                push(out, Kind::Dot, s, s + 1);
+                Kind::Word.at(out, s + 1, e);
                 return;
             }
         }
         Raw::AtWord => match &text[1..] {
-            "result" => Tok::AtResult,
-            "session" => Tok::AtSession,
-            "args" => Tok::AtArgs,
+            "result" => Kind::AtResult,
+            "session" => Kind::AtSession,
+            "args" => Kind::AtArgs,
             _ => {
-                push(out, Tok::At, s, s + 1);
-                Tok::Word.at(out, s + 1, e);
+                push(out, Kind::At, s, s + 1);
+                Kind::Word.at(out, s + 1, e);
                 return;
             }
         },
         Raw::SignedInf => {
             let negative = text.starts_with('-');
             if text.len() == "+inf".len() {
-                Tok::Inf { negative }
+                Kind::Inf
             } else if negative {
                 // `-infinity`: minus and a word.
-                push(out, Tok::Minus, s, s + 1);
-                Tok::Word.at(out, s + 1, e);
+                push(out, Kind::Minus, s, s + 1);
+                Kind::Word.at(out, s + 1, e);
                 return;
             } else {
                 out.diagnostics.push(
                     Diagnostic::error("E0001", Span::new(s, s + 1), "no token starts with `+`")
                         .with_help("numbers take no `+` sign (only `+inf` does)"),
                 );
-                Tok::Word.at(out, s + 1, e);
+                Kind::Word.at(out, s + 1, e);
                 return;
             }
         }
         Raw::Int => match text.parse::<i64>() {
-            Ok(v) => Tok::Int(v),
+            Ok(_) => Kind::Int,
             Err(_) => {
                 out.diagnostics.push(
                     Diagnostic::error("E0005", span, "integer out of range")
                         .with_help("integers must fit a signed 64-bit integer (−9223372036854775808 to 9223372036854775807)"),
                 );
-                Tok::Int(0)
+                Kind::Int
             }
         },
         Raw::Float => match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => Tok::Float(v),
+            Ok(v) if v.is_finite() => Kind::Float,
             _ => {
                 out.diagnostics.push(
                     Diagnostic::error("E0005", span, "float out of range")
                         .with_help("write `inf` or `-inf` for an unbounded value"),
                 );
-                Tok::Float(0.0)
+                Kind::Float
             }
         },
         Raw::Str(done) | Raw::RStr(done) | Raw::WStr(done) | Raw::DStr(done) => {
@@ -447,17 +681,22 @@ fn classify(out: &mut Lexed, raw: Raw, span: Span, text: &str) {
                 );
             }
             let body = &text[open - s..close - s];
+            // Only JSON escapes can be wrong (E0004); the value itself is decoded where the
+            // syntax tree needs it (`decode_string`).
+            let json = matches!(raw, Raw::Str(_) | Raw::DStr(_));
+            if json && body.contains('\\') {
+                json_unescape(&mut out.diagnostics, body, open);
+            }
             match raw {
-                Raw::Str(_) => Tok::Str(json_unescape(out, body, open)),
-                Raw::DStr(_) => Tok::DStr(json_unescape(out, body, open)),
-                Raw::RStr(_) => Tok::RStr(pattern_unescape(body)),
-                _ => Tok::WStr(pattern_unescape(body)),
+                Raw::Str(_) => Kind::Str,
+                Raw::DStr(_) => Kind::DStr,
+                Raw::RStr(_) => Kind::RStr,
+                _ => Kind::WStr,
             }
         }
         Raw::LineComment => {
-            if let Some(doc) = text.strip_prefix("///") {
-                let doc = doc.strip_prefix(' ').unwrap_or(doc).trim_end();
-                Tok::Doc(doc.to_string())
+            if text.starts_with("///") {
+                Kind::Doc
             } else {
                 out.comments.push(Comment {
                     kind: CommentKind::Line,
@@ -486,9 +725,9 @@ fn classify(out: &mut Lexed, raw: Raw, span: Span, text: &str) {
     push(out, tok, s, e);
 }
 
-impl Tok {
+impl Kind {
     /// Pushes this token at `start..end` (used when a raw token splits in two).
-    fn at(self, out: &mut Lexed, start: usize, end: usize) {
+    fn at(self, out: &mut Scanned, start: usize, end: usize) {
         push(out, self, start, end);
     }
 }
@@ -516,7 +755,7 @@ fn pattern_unescape(body: &str) -> String {
 
 /// JSON escapes (`"…"` and `d"…"`); anything else after `\` is E0004 at that escape. `base` is
 /// the byte offset of `body` in the source.
-fn json_unescape(out: &mut Lexed, body: &str, base: usize) -> String {
+fn json_unescape(diags: &mut Vec<Diagnostic>, body: &str, base: usize) -> String {
     let mut s = String::with_capacity(body.len());
     let mut it = body.char_indices().peekable();
     while let Some((i, c)) = it.next() {
@@ -565,7 +804,7 @@ fn json_unescape(out: &mut Lexed, body: &str, base: usize) -> String {
                         let shown = (shown..=body.len())
                             .find(|&k| body.is_char_boundary(k))
                             .unwrap_or(body.len());
-                        out.diagnostics.push(
+                        diags.push(
                             Diagnostic::error(
                                 "E0004",
                                 Span::new(base + i, base + shown),
@@ -581,7 +820,7 @@ fn json_unescape(out: &mut Lexed, body: &str, base: usize) -> String {
                 }
             }
             other => {
-                out.diagnostics.push(
+                diags.push(
                     Diagnostic::error(
                         "E0004",
                         Span::new(base + i, base + i + 1 + other.len_utf8()),

@@ -2,12 +2,13 @@
 //! lalrpop grammar `src/grammar.lalrpop`.
 //!
 //! Three steps:
-//! 1. `classify` turns each `lex::Tok` into a grammar terminal `K`. Words get the purely local
-//!    rules of §3.2: a word after `.`/`@` is a field (or NAME); a word before `.`/`.value` is a
-//!    NAME (a); `union`/`intersect` before `of`, `any`/`all` before a value accessor and
-//!    `true`/`false`/`inf` before `==`/`in` get terminals of their own (b, c). Every other word
-//!    with a keyword's spelling is that keyword's terminal, and the grammar's `Name` accepts
-//!    all of them, so LR(1) lookahead decides the rest. Doc comments leave the token stream
+//! 1. `classify` turns each lexeme (`lex::scan`: kind and span, no payload) into a grammar
+//!    terminal `K`. Words get the purely local rules of §3.2: a word after `.`/`@` is a field
+//!    (or NAME); a word before `.`/`.value` is a NAME (a); `union`/`intersect` before `of`,
+//!    `any`/`all` before a value accessor and `true`/`false`/`inf` before `==`/`in` get
+//!    terminals of their own (b, c). Every other word with a keyword's spelling is that
+//!    keyword's terminal, and the grammar's `Name` accepts all of them, so LR(1) lookahead
+//!    decides the rest. Doc comments leave the token stream
 //!    and are attached to the next token; declarations, members and statements claim them.
 //! 2. The generated LALR(1) parser runs over token indices (its locations), building cover
 //!    nodes for predicates and sets (`cover`). Error recovery (`!`) resynchronises at `;`,
@@ -35,7 +36,7 @@ use self::cover::{Cv, CvKind, Fail};
 use self::expected::{Context, Site, phrase};
 use crate::ast::*;
 use crate::diag::{Diagnostic, Span};
-use crate::lex::{self, Tok, Token};
+use crate::lex::{self, Kind, Lexeme};
 
 lalrpop_util::lalrpop_mod!(
     #[allow(clippy::all, clippy::pedantic, unused_parens, dead_code)]
@@ -70,7 +71,7 @@ pub use crate::lex::decode;
 
 /// Parses one source text (a leading U+FEFF is skipped; spans are byte offsets into `src`).
 pub fn parse(src: &str) -> Parsed {
-    let lexed = lex::lex(src);
+    let lexed = lex::scan(src);
     let cx = Cx::new(src, lexed.tokens, lexed.unterminated);
     let input = cx
         .kinds
@@ -117,15 +118,54 @@ struct Poison {
     taken: bool,
 }
 
+/// Finished list entries waiting for their list (the grammar's `Count`): pushed as the automaton
+/// reduces each entry, taken by the list's own reduction as the top `n`. Entries of a construct
+/// that error recovery abandoned stay below and are never taken: no entry of one of these
+/// lists is reduced while another entry of the same kind is being parsed, so the top `n` are
+/// always the list's own.
+pub struct Pending<T>(RefCell<Vec<T>>);
+
+impl<T> Pending<T> {
+    fn new() -> Pending<T> {
+        Pending::with_capacity(0)
+    }
+
+    fn with_capacity(n: usize) -> Pending<T> {
+        Pending(RefCell::new(Vec::with_capacity(n)))
+    }
+
+    pub fn push(&self, entry: T) {
+        self.0.borrow_mut().push(entry);
+    }
+
+    /// The last `n` entries, in order (exactly allocated).
+    pub fn take(&self, n: usize) -> Vec<T> {
+        let mut v = self.0.borrow_mut();
+        let at = v.len().saturating_sub(n);
+        v.drain(at..).collect()
+    }
+
+    pub fn pop(&self) -> Option<T> {
+        self.0.borrow_mut().pop()
+    }
+
+    pub fn take_all(&self) -> Vec<T> {
+        self.0.take()
+    }
+}
+
 /// The parser's context: tokens with their terminals, attached docs, and diagnostics.
 pub struct Cx<'s> {
     src: &'s str,
-    toks: Vec<Token>,
+    toks: Vec<Lexeme>,
     kinds: Vec<K>,
     /// Index of the first END token (the number of real tokens).
     end: usize,
     /// The doc comment runs, by the token they precede (sparse: most tokens have none).
     docs: Vec<DocRun>,
+    /// One bit per token: whether a doc run precedes it (most lookups end here, without a
+    /// search of `docs`).
+    doc_marks: Vec<u64>,
     /// Per run: 0 = unclaimed, 1 = claimed by a declaration, member or statement, 2 = dangling.
     doc_state: RefCell<Vec<u8>>,
     unterminated: bool,
@@ -133,27 +173,35 @@ pub struct Cx<'s> {
     poison: RefCell<Vec<Poison>>,
     /// `(first token, error token)` of each broken declaration.
     top_errors: RefCell<Vec<(usize, usize)>>,
+    items: Pending<Item>,
+    members: Pending<Member>,
+    stmts: Pending<Stmt>,
+    elems: Pending<Element>,
 }
 
 impl<'s> Cx<'s> {
-    fn new(src: &'s str, mut toks: Vec<Token>, unterminated: bool) -> Cx<'s> {
+    fn new(src: &'s str, mut toks: Vec<Lexeme>, unterminated: bool) -> Cx<'s> {
         // Doc comments leave the token list (compacted in place: the list is large).
         let mut docs: Vec<DocRun> = Vec::new();
         let mut open = false;
         let mut kept = 0;
         for i in 0..toks.len() {
-            if let Tok::Doc(line) = &mut toks[i].tok {
-                let (line, span) = (std::mem::take(line), toks[i].span);
+            if toks[i].tok == Kind::Doc {
+                let span = toks[i].span;
+                let line = lex::doc_text(&src[span.range()]);
                 match docs.last_mut() {
                     Some(r) if open => {
                         r.doc.text.push('\n');
-                        r.doc.text.push_str(&line);
+                        r.doc.text.push_str(line);
                         r.doc.span = r.doc.span.to(span);
                         r.lines.push(span);
                     }
                     _ => docs.push(DocRun {
                         at: kept,
-                        doc: Doc { text: line, span },
+                        doc: Doc {
+                            text: line.to_owned(),
+                            span,
+                        },
                         lines: vec![span],
                     }),
                 }
@@ -170,21 +218,36 @@ impl<'s> Cx<'s> {
         let end = toks.len() - 1;
         kinds[end] = K::End;
         for _ in 1..ENDS {
-            toks.push(toks[end].clone());
+            toks.push(toks[end]);
             kinds.push(K::End);
         }
+        let decls = kinds
+            .iter()
+            .filter(|k| matches!(k, K::Let | K::Tool))
+            .count();
         let doc_state = RefCell::new(vec![0; docs.len()]);
+        let mut doc_marks = vec![0u64; toks.len().div_ceil(64)];
+        for run in &docs {
+            doc_marks[run.at / 64] |= 1 << (run.at % 64);
+        }
         let cx = Cx {
             src,
             toks,
             kinds,
             end,
             docs,
+            doc_marks,
             doc_state,
             unterminated,
             diags: RefCell::new(Vec::new()),
             poison: RefCell::new(Vec::new()),
             top_errors: RefCell::new(Vec::new()),
+            // At most one item per `let`/`tool` keyword, recovery aside: the program's item
+            // list (hundreds of bytes per item) never grows by copying.
+            items: Pending::with_capacity(decls),
+            members: Pending::new(),
+            stmts: Pending::new(),
+            elems: Pending::new(),
         };
         cx.field_prescan();
         cx
@@ -192,12 +255,12 @@ impl<'s> Cx<'s> {
 
     /// Whether token `i` starts a declaration for recovery: `let NAME =` or `tool "…"`.
     fn starts_declaration(&self, i: usize) -> bool {
-        let word = |j: usize| self.toks.get(j).is_some_and(|t| t.tok == Tok::Word);
-        let tok = |j: usize| self.toks.get(j).map(|t| &t.tok);
-        (word(i) && self.text(i) == "let" && word(i + 1) && tok(i + 2) == Some(&Tok::Eq))
+        let word = |j: usize| self.toks.get(j).is_some_and(|t| t.tok == Kind::Word);
+        let tok = |j: usize| self.toks.get(j).map(|t| t.tok);
+        (word(i) && self.text(i) == "let" && word(i + 1) && tok(i + 2) == Some(Kind::Eq))
             || (word(i)
                 && self.text(i) == "tool"
-                && matches!(tok(i + 1), Some(Tok::Str(_) | Tok::RStr(_))))
+                && matches!(tok(i + 1), Some(Kind::Str | Kind::RStr)))
     }
 
     /// The automaton's top-level recovery resumes at the first `;` or `let`/`tool` keyword it
@@ -293,27 +356,31 @@ impl<'s> Cx<'s> {
     }
 
     pub fn str_lit(&self, i: usize) -> StrLit {
-        let value = match &self.toks[i].tok {
-            Tok::Str(v) | Tok::RStr(v) | Tok::WStr(v) | Tok::DStr(v) => v.clone(),
+        let (tok, raw) = (self.toks[i].tok, self.text(i));
+        let value = match tok {
+            Kind::Str | Kind::RStr | Kind::WStr | Kind::DStr => lex::decode_string(tok, raw),
             _ => String::new(),
         };
         StrLit {
             value,
-            raw: self.text(i).to_string(),
+            raw: raw.to_owned(),
             span: self.toks[i].span,
         }
     }
 
     pub fn num(&self, i: usize) -> NumLit {
+        let raw = self.text(i);
         let value = match self.toks[i].tok {
-            Tok::Int(v) => NumValue::Int(v),
-            Tok::Float(v) => NumValue::Float(v),
-            Tok::Inf { negative } => NumValue::Inf { negative },
+            Kind::Int => NumValue::Int(lex::decode_int(raw)),
+            Kind::Float => NumValue::Float(lex::decode_float(raw)),
+            Kind::Inf => NumValue::Inf {
+                negative: raw.starts_with('-'),
+            },
             _ => NumValue::Inf { negative: false },
         };
         NumLit {
             value,
-            raw: self.text(i).to_string(),
+            raw: raw.to_owned(),
             span: self.toks[i].span,
         }
     }
@@ -321,8 +388,8 @@ impl<'s> Cx<'s> {
     /// How a diagnostic names token `i`.
     fn found(&self, i: usize) -> String {
         match self.toks[i].tok {
-            Tok::Word => format!("`{}`", self.text(i)),
-            ref t => t.describe().to_string(),
+            Kind::Word => format!("`{}`", self.text(i)),
+            t => t.describe().to_string(),
         }
     }
 
@@ -559,6 +626,9 @@ impl<'s> Cx<'s> {
 
     /// The index of the doc run before token `i`, if there is one.
     fn doc_run(&self, i: usize) -> Option<usize> {
+        if self.doc_marks.get(i / 64)? & (1 << (i % 64)) == 0 {
+            return None;
+        }
         let k = self.docs.partition_point(|d| d.at < i);
         (self.docs.get(k)?.at == i).then_some(k)
     }
@@ -655,13 +725,71 @@ fn set_literal_after(k: K) -> bool {
     )
 }
 
-/// The grammar boxes large nodes (the parser moves its symbols often); this unboxes a list.
-fn unbox<T>(v: Vec<Box<T>>) -> Vec<T> {
-    v.into_iter().map(|b| *b).collect()
-}
-
 fn misplaced_doc(span: Span) -> Diagnostic {
     Diagnostic::error("E0103", span, "doc comment is not followed by a declaration, member or statement").with_help(
         "doc comments (`///`) document the `let`, `tool`, member or statement right after them; use `//` for an ordinary comment",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+    use crate::ast::*;
+
+    fn literal_values(s: &SetExpr) -> Vec<&str> {
+        match &s.kind {
+            SetKind::Literal(es) => es
+                .iter()
+                .map(|e| match &e.kind {
+                    ElementKind::Str(l) => l.value.as_str(),
+                    _ => "?",
+                })
+                .collect(),
+            _ => vec!["not a literal"],
+        }
+    }
+
+    /// Recovery abandons half-built lists (elements, statements, members) on the `Pending`
+    /// stacks; every list after them must still get exactly its own entries.
+    #[test]
+    fn lists_after_recovery_take_only_their_own_entries() {
+        let src = r#"let a = {"x", "y" "z"};
+tool "t" { result { @tags |= {"p", "q" ; } hard deny always; }
+let b = {"c"};
+tool "u" { priority 1; hard deny when x.value in {"d", "e"}; }
+"#;
+        let parsed = parse(src);
+        assert!(parsed.has_errors());
+        let items = &parsed.program.items;
+        let b = items
+            .iter()
+            .find_map(|it| match &it.kind {
+                ItemKind::Let(l) if l.name.name == "b" => Some(l),
+                _ => None,
+            })
+            .expect("`let b` parses after the broken declarations");
+        let LetValue::Set(set) = &b.value else {
+            panic!("`b` is a set: {:?}", b.value)
+        };
+        assert_eq!(literal_values(set), ["c"]);
+        let u = items
+            .iter()
+            .find_map(|it| match &it.kind {
+                ItemKind::Policy(p) if p.id.lit().value == "u" => Some(p),
+                _ => None,
+            })
+            .expect("policy `u` parses");
+        assert_eq!(u.members.len(), 2);
+        let MemberKind::Rule(rule) = &u.members[1].kind else {
+            panic!("second member is the rule")
+        };
+        let Some(Pred {
+            kind: PredKind::In { set, .. },
+            ..
+        }) = &rule.cond
+        else {
+            panic!("the rule's condition is `x.value in {{…}}`")
+        };
+        assert_eq!(literal_values(set), ["d", "e"]);
+    }
 }

@@ -2,7 +2,10 @@
 //! lets (W0005) and set operators mixed without parentheses (W0006). W0003 and W0004 need the
 //! tool schemas and the context, so `typeck` reports them.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+use std::collections::hash_map::Entry;
+
+use rustc_hash::FxHashMap;
 
 use super::resolve::Lets;
 use crate::ast::{self, SetKind, SetOp};
@@ -61,9 +64,11 @@ pub fn rules(policies: &[ir::Policy], diags: &mut Vec<Diagnostic>) {
         }
     }
     // Keyed by id, level and outcome so only rules that could be duplicates are compared:
-    // a policy file with thousands of tools stays linear.
+    // a policy file with thousands of tools stays linear. Most keys have one rule, so the
+    // first is kept inline and only later ones get a vector.
     type Key<'a> = (&'a str, bool, bool);
-    let mut seen: HashMap<Key<'_>, Vec<(Option<&ir::Pred>, Span)>> = HashMap::new();
+    type Seen<'a> = (Option<&'a ir::Pred>, Span);
+    let mut seen: FxHashMap<Key<'_>, (Seen<'_>, Vec<Seen<'_>>)> = FxHashMap::default();
     for p in policies {
         for r in &p.rules {
             let cond = r.cond.as_ref();
@@ -72,8 +77,15 @@ pub fn rules(policies: &[ir::Policy], diags: &mut Vec<Diagnostic>) {
                 r.level == ir::Level::Hard,
                 r.effect == ir::Effect::Allow,
             );
-            let same = seen.entry(key).or_default();
-            if let Some((_, first)) = same.iter().find(|(c, _)| same_cond(*c, cond)) {
+            let (first, more) = match seen.entry(key) {
+                Entry::Vacant(v) => {
+                    v.insert(((cond, r.span), Vec::new()));
+                    continue;
+                }
+                Entry::Occupied(o) => o.into_mut(),
+            };
+            let mut earlier = std::iter::once(&*first).chain(more.iter());
+            if let Some((_, first)) = earlier.find(|(c, _)| same_cond(*c, cond)) {
                 diags.push(
                     Diagnostic::warning("W0002", r.span, "this rule duplicates an earlier one")
                         .with_label(*first, "the same rule is here")
@@ -82,7 +94,7 @@ pub fn rules(policies: &[ir::Policy], diags: &mut Vec<Diagnostic>) {
                         ),
                 );
             } else {
-                same.push((cond, r.span));
+                more.push((cond, r.span));
             }
         }
     }

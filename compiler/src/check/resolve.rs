@@ -4,7 +4,7 @@
 //! Uses are checked later, by `typeck`, which expands each let where it is used; this stage
 //! only answers "what is this name and may it be expanded".
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::ast::{self, LetDecl, LetValue};
 use crate::diag::{Diagnostic, Span};
@@ -40,7 +40,7 @@ pub struct Let<'a> {
 /// The let namespace of a program. Duplicates keep the first definition.
 #[derive(Debug, Default)]
 pub struct Lets<'a> {
-    by_name: HashMap<&'a str, usize>,
+    by_name: FxHashMap<&'a str, usize>,
     pub lets: Vec<Let<'a>>,
 }
 
@@ -51,28 +51,28 @@ impl<'a> Lets<'a> {
 }
 
 /// Names a let's right-hand side refers to, with the span of each reference.
-fn refs_of(value: &LetValue, out: &mut Vec<(String, Span)>) {
+fn refs_of<'a>(value: &'a LetValue, out: &mut Vec<(&'a str, Span)>) {
     match value {
         LetValue::Domain(_) => {}
         LetValue::Pred(p) => pred_refs(p, out),
         LetValue::Set(s) => set_refs(s, out),
-        LetValue::Alias { target, .. } => out.push((target.name.clone(), target.span)),
+        LetValue::Alias { target, .. } => out.push((&target.name, target.span)),
     }
 }
 
-fn pred_refs(p: &ast::Pred, out: &mut Vec<(String, Span)>) {
+fn pred_refs<'a>(p: &'a ast::Pred, out: &mut Vec<(&'a str, Span)>) {
     use ast::PredKind as P;
     match &p.kind {
         P::Or(ps) | P::And(ps) => ps.iter().for_each(|p| pred_refs(p, out)),
         P::Not(p) | P::Paren(p) => pred_refs(p, out),
-        P::Ref(id) => out.push((id.name.clone(), id.span)),
+        P::Ref(id) => out.push((&id.name, id.span)),
         P::In { set, .. } => set_refs(set, out),
         P::SetCmp { right, .. } => set_refs(right, out),
         P::ValueEq(..) | P::Is { .. } | P::Error => {}
     }
 }
 
-fn set_refs(s: &ast::SetExpr, out: &mut Vec<(String, Span)>) {
+fn set_refs<'a>(s: &'a ast::SetExpr, out: &mut Vec<(&'a str, Span)>) {
     use ast::SetKind as S;
     match &s.kind {
         S::Bin { lhs, rhs, .. } => {
@@ -80,7 +80,7 @@ fn set_refs(s: &ast::SetExpr, out: &mut Vec<(String, Span)>) {
             set_refs(rhs, out);
         }
         S::With { set, .. } | S::Paren(set) => set_refs(set, out),
-        S::Ref(id) => out.push((id.name.clone(), id.span)),
+        S::Ref(id) => out.push((&id.name, id.span)),
         S::Literal(_) | S::Meta(_) | S::Error => {}
     }
 }
@@ -127,14 +127,17 @@ pub fn resolve<'a>(program: &'a ast::Program, diags: &mut Vec<Diagnostic>) -> Le
 /// Marks every let on a cycle and reports each cycle once, at its first let in source order.
 fn find_cycles(lets: &mut Lets<'_>, diags: &mut Vec<Diagnostic>) {
     let n = lets.lets.len();
+    // One scratch list for every let's references: most lets refer to none, so their edge
+    // lists stay unallocated.
+    let mut refs = Vec::new();
     let edges: Vec<Vec<(usize, Span)>> = lets
         .lets
         .iter()
         .map(|l| {
-            let mut refs = Vec::new();
+            refs.clear();
             refs_of(&l.decl.value, &mut refs);
-            refs.into_iter()
-                .filter_map(|(name, span)| lets.by_name.get(name.as_str()).map(|&j| (j, span)))
+            refs.iter()
+                .filter_map(|&(name, span)| lets.by_name.get(name).map(|&j| (j, span)))
                 .collect()
         })
         .collect();

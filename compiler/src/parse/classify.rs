@@ -1,6 +1,6 @@
 //! Tokens → grammar terminals (the purely local word rules of sqrt.md §3.2).
 
-use crate::lex::{Tok, Token};
+use crate::lex::{Kind, Lexeme};
 
 /// A grammar terminal (see the `extern` block of `grammar.lalrpop`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,31 +104,29 @@ pub enum K {
 }
 
 /// The terminal of each token (§3.2's local word rules; see the module comment).
-pub(super) fn classify(src: &str, toks: &[Token]) -> Vec<K> {
+pub(super) fn classify(src: &str, toks: &[Lexeme]) -> Vec<K> {
     let word = |i: usize| -> Option<&str> {
         let t = toks.get(i)?;
-        (t.tok == Tok::Word).then(|| &src[t.span.range()])
+        (t.tok == Kind::Word).then(|| &src[t.span.range()])
     };
-    let tok = |i: usize| toks.get(i).map(|t| &t.tok);
+    let tok = |i: usize| toks.get(i).map(|t| t.tok);
     let starts_set_atom = |i: usize| {
         matches!(
             tok(i),
             Some(
-                Tok::LBrace | Tok::LParen | Tok::At | Tok::AtResult | Tok::AtSession | Tok::AtArgs
+                Kind::LBrace
+                    | Kind::LParen
+                    | Kind::At
+                    | Kind::AtResult
+                    | Kind::AtSession
+                    | Kind::AtArgs
             )
         ) || word(i).is_some_and(|w| !matches!(w, "and" | "or"))
     };
     let starts_element = |i: usize| {
         matches!(
             tok(i),
-            Some(
-                Tok::Str(_)
-                    | Tok::RStr(_)
-                    | Tok::WStr(_)
-                    | Tok::Int(_)
-                    | Tok::Float(_)
-                    | Tok::Inf { .. }
-            )
+            Some(Kind::Str | Kind::RStr | Kind::WStr | Kind::Int | Kind::Float | Kind::Inf)
         ) || matches!(
             word(i),
             Some("inf" | "bool" | "int" | "float" | "str" | "datetime")
@@ -137,10 +135,10 @@ pub(super) fn classify(src: &str, toks: &[Token]) -> Vec<K> {
     (0..toks.len())
         .map(|i| {
             let Some(w) = word(i) else {
-                return punct(&toks[i].tok);
+                return punct(toks[i].tok);
             };
             let prev = if i == 0 { None } else { tok(i - 1) };
-            if matches!(prev, Some(Tok::Dot | Tok::At)) {
+            if matches!(prev, Some(Kind::Dot | Kind::At)) {
                 return match w {
                     "tags" => K::Tags,
                     "producers" => K::Producers,
@@ -153,7 +151,7 @@ pub(super) fn classify(src: &str, toks: &[Token]) -> Vec<K> {
             let next = tok(i + 1);
             // Declaration and member words at the start of one are keywords whatever follows
             // (for the messages of a broken one); elsewhere a word before `.` is an argument.
-            let starts_decl = matches!(prev, None | Some(Tok::Semi | Tok::RBrace | Tok::LBrace))
+            let starts_decl = matches!(prev, None | Some(Kind::Semi | Kind::RBrace | Kind::LBrace))
                 && matches!(
                     w,
                     "let"
@@ -166,22 +164,23 @@ pub(super) fn classify(src: &str, toks: &[Token]) -> Vec<K> {
                         | "result"
                         | "session"
                 );
-            if matches!(next, Some(Tok::Dot | Tok::DotValue)) && !starts_decl {
+            if matches!(next, Some(Kind::Dot | Kind::DotValue)) && !starts_decl {
                 return K::Name;
             }
-            let value_acc_next = matches!(next, Some(Tok::Word | Tok::AtResult | Tok::AtSession))
-                && matches!(tok(i + 2), Some(Tok::DotValue));
-            let cmp_next = matches!(next, Some(Tok::EqEq)) || word(i + 1) == Some("in");
+            let value_acc_next =
+                matches!(next, Some(Kind::Word | Kind::AtResult | Kind::AtSession))
+                    && matches!(tok(i + 2), Some(Kind::DotValue));
+            let cmp_next = matches!(next, Some(Kind::EqEq)) || word(i + 1) == Some("in");
             match w {
                 // `S | not & T`, `(not)`: a `not` that nothing negated follows is a set name.
                 "not"
-                    if !matches!(prev, Some(Tok::Eq))
+                    if !matches!(prev, Some(Kind::Eq))
                         && (matches!(
                             next,
-                            Some(Tok::RParen | Tok::Pipe | Tok::Amp | Tok::Caret | Tok::Minus)
+                            Some(Kind::RParen | Kind::Pipe | Kind::Amp | Kind::Caret | Kind::Minus)
                         ) || (matches!(word(i + 1), Some("with" | "without"))
                             && starts_element(i + 2))
-                            || (matches!(prev, Some(Tok::LParen))
+                            || (matches!(prev, Some(Kind::LParen))
                                 && matches!(
                                     word(i + 1),
                                     Some("union" | "intersect" | "minus" | "xor")
@@ -206,46 +205,46 @@ pub(super) fn classify(src: &str, toks: &[Token]) -> Vec<K> {
         .collect()
 }
 
-fn punct(t: &Tok) -> K {
+fn punct(t: Kind) -> K {
     match t {
-        Tok::LBrace => K::LBrace,
-        Tok::RBrace => K::RBrace,
-        Tok::LParen => K::LParen,
-        Tok::RParen => K::RParen,
-        Tok::LBracket => K::LBracket,
-        Tok::RBracket => K::RBracket,
-        Tok::Semi => K::Semi,
-        Tok::Comma => K::Comma,
-        Tok::Dot => K::Dot,
-        Tok::Eq => K::Eq,
-        Tok::EqEq => K::EqEq,
-        Tok::Arrow => K::Arrow,
-        Tok::Pipe => K::Pipe,
-        Tok::Amp => K::Amp,
-        Tok::Minus => K::Minus,
-        Tok::Caret => K::Caret,
-        Tok::PipeEq => K::PipeEq,
-        Tok::AmpEq => K::AmpEq,
-        Tok::MinusEq => K::MinusEq,
-        Tok::CaretEq => K::CaretEq,
-        Tok::DotDot => K::DotDot,
-        Tok::DotDotLt => K::DotDotLt,
-        Tok::LtDotDot => K::LtDotDot,
-        Tok::LtDotDotLt => K::LtDotDotLt,
-        Tok::DotValue => K::DotValue,
-        Tok::At => K::At,
-        Tok::AtResult => K::AtResult,
-        Tok::AtSession => K::AtSession,
-        Tok::AtArgs => K::AtArgs,
-        Tok::Str(_) => K::Str,
-        Tok::RStr(_) => K::RStr,
-        Tok::WStr(_) => K::WStr,
-        Tok::DStr(_) => K::DStr,
-        Tok::Int(_) => K::Int,
-        Tok::Float(_) => K::Float,
-        Tok::Inf { .. } => K::Inf,
+        Kind::LBrace => K::LBrace,
+        Kind::RBrace => K::RBrace,
+        Kind::LParen => K::LParen,
+        Kind::RParen => K::RParen,
+        Kind::LBracket => K::LBracket,
+        Kind::RBracket => K::RBracket,
+        Kind::Semi => K::Semi,
+        Kind::Comma => K::Comma,
+        Kind::Dot => K::Dot,
+        Kind::Eq => K::Eq,
+        Kind::EqEq => K::EqEq,
+        Kind::Arrow => K::Arrow,
+        Kind::Pipe => K::Pipe,
+        Kind::Amp => K::Amp,
+        Kind::Minus => K::Minus,
+        Kind::Caret => K::Caret,
+        Kind::PipeEq => K::PipeEq,
+        Kind::AmpEq => K::AmpEq,
+        Kind::MinusEq => K::MinusEq,
+        Kind::CaretEq => K::CaretEq,
+        Kind::DotDot => K::DotDot,
+        Kind::DotDotLt => K::DotDotLt,
+        Kind::LtDotDot => K::LtDotDot,
+        Kind::LtDotDotLt => K::LtDotDotLt,
+        Kind::DotValue => K::DotValue,
+        Kind::At => K::At,
+        Kind::AtResult => K::AtResult,
+        Kind::AtSession => K::AtSession,
+        Kind::AtArgs => K::AtArgs,
+        Kind::Str => K::Str,
+        Kind::RStr => K::RStr,
+        Kind::WStr => K::WStr,
+        Kind::DStr => K::DStr,
+        Kind::Int => K::Int,
+        Kind::Float => K::Float,
+        Kind::Inf => K::Inf,
         // Words are classified by the caller; docs and `Eof` never reach the grammar.
-        Tok::Word | Tok::Doc(_) | Tok::Eof => K::Name,
+        Kind::Word | Kind::Doc | Kind::Eof => K::Name,
     }
 }
 

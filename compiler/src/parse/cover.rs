@@ -52,7 +52,7 @@ pub enum CvKind {
 
 /// What a let's right-hand side parsed as, before §3.2(d) classification.
 pub enum Rhs {
-    Domain(Domain),
+    Domain(Box<Domain>),
     Cover(Cv),
 }
 
@@ -320,7 +320,19 @@ impl Cx<'_> {
         )
     }
 
-    pub fn with(&self, set: Cv, o: usize, elem: Element, without: bool, r: usize) -> Cv {
+    /// `S with e`: the element is the last one pushed.
+    pub fn with(&self, set: Cv, o: usize, without: bool, r: usize) -> Cv {
+        let Some(elem) = self.elems.pop() else {
+            // Unreachable (the grammar reduced the element just before), but an error node
+            // must always come with an error (fail closed).
+            self.poison(o + 1, self.unexpected(o + 1, "a set expression"));
+            return Cv {
+                kind: CvKind::Bad,
+                l: set.l,
+                r,
+                h: 1,
+            };
+        };
         let l = set.l;
         let h = set.h + 1;
         self.node(
@@ -350,9 +362,10 @@ impl Cx<'_> {
         }
     }
 
-    pub fn literal(&self, l: usize, es: Vec<Element>, r: usize) -> Cv {
+    /// `{e, ...}`: its `n` elements are the last ones pushed.
+    pub fn literal(&self, l: usize, n: usize, r: usize) -> Cv {
         Cv {
-            kind: CvKind::Literal(es),
+            kind: CvKind::Literal(self.elems.take(n)),
             l,
             r,
             h: 1,
@@ -416,11 +429,11 @@ impl Cx<'_> {
         }
     }
 
-    pub fn element(&self, kind: ElementKind, l: usize, r: usize) -> Element {
-        Element {
+    pub fn element(&self, kind: ElementKind, l: usize, r: usize) {
+        self.elems.push(Element {
             kind,
             span: self.span(l, r),
-        }
+        });
     }
 }
 

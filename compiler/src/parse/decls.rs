@@ -5,9 +5,12 @@ use lalrpop_util::ParseError;
 
 use super::cover::{Cv, Fail, Rhs};
 use super::{Cx, K, Recovery};
+
+/// A broken member or statement before a closing `}` (boxed by the grammar, see `ErrTail`).
+type Tail = Option<Box<(usize, Recovery, usize)>>;
 use crate::ast::*;
 use crate::diag::Diagnostic;
-use crate::lex::Tok;
+use crate::lex::Kind;
 
 impl Cx<'_> {
     fn item(&self, l: usize, kind: ItemKind, r: usize) -> Item {
@@ -29,7 +32,7 @@ impl Cx<'_> {
 
     pub fn let_item(&self, l: usize, name: Ident, rhs: Rhs, r: usize) -> Item {
         let value = match rhs {
-            Rhs::Domain(d) => LetValue::Domain(d),
+            Rhs::Domain(d) => LetValue::Domain(*d),
             Rhs::Cover(c) => self.let_value(c),
         };
         let span = self.span(l, r);
@@ -145,10 +148,10 @@ impl Cx<'_> {
     pub fn body(
         &self,
         mut ms: Vec<Member>,
-        tail: Option<(usize, Recovery, usize)>,
+        tail: Tail,
         close: usize,
     ) -> (Vec<Member>, usize, bool) {
-        if let Some((l, e, r)) = tail {
+        if let Some((l, e, r)) = tail.map(|t| *t) {
             ms.push(self.error_member(l, e, r));
         }
         self.dangle(close);
@@ -181,13 +184,7 @@ impl Cx<'_> {
         (ms, r, false)
     }
 
-    pub fn unclosed_block(
-        &self,
-        l: usize,
-        ss: Vec<Stmt>,
-        tail: Option<(usize, Recovery, usize)>,
-        end: usize,
-    ) -> Block {
+    pub fn unclosed_block(&self, l: usize, ss: Vec<Stmt>, tail: Tail, end: usize) -> Block {
         let b = self.block(l, ss, tail, end, end);
         self.unclosed_at_end("block");
         b
@@ -198,7 +195,7 @@ impl Cx<'_> {
         l: usize,
         c: Cv,
         us: Vec<Option<Box<Update>>>,
-        tail: Option<(usize, Recovery, usize)>,
+        tail: Tail,
         end: usize,
     ) -> Stmt {
         let s = self.when_stmt(l, c, us, tail, end);
@@ -258,15 +255,8 @@ impl Cx<'_> {
         }
     }
 
-    pub fn block(
-        &self,
-        l: usize,
-        mut ss: Vec<Stmt>,
-        tail: Option<(usize, Recovery, usize)>,
-        close: usize,
-        r: usize,
-    ) -> Block {
-        if let Some((tl, e, tr)) = tail {
+    pub fn block(&self, l: usize, mut ss: Vec<Stmt>, tail: Tail, close: usize, r: usize) -> Block {
+        if let Some((tl, e, tr)) = tail.map(|t| *t) {
             ss.push(self.error_stmt(tl, e, tr));
         }
         self.dangle(close);
@@ -302,10 +292,10 @@ impl Cx<'_> {
         l: usize,
         c: Cv,
         us: Vec<Option<Box<Update>>>,
-        tail: Option<(usize, Recovery, usize)>,
+        tail: Tail,
         r: usize,
     ) -> Stmt {
-        if let Some((tl, e, tr)) = tail {
+        if let Some((tl, e, tr)) = tail.map(|t| *t) {
             self.error_node(tl, &e, tr);
         }
         // The condition's own problems make the statement an error; the updates' do not.
@@ -411,7 +401,7 @@ impl Cx<'_> {
     pub(super) fn field_prescan(&self) {
         let k = &self.kinds;
         for i in 1..k.len() {
-            if self.toks[i - 1].tok == Tok::AtArgs && k[i] == K::DotValue {
+            if self.toks[i - 1].tok == Kind::AtArgs && k[i] == K::DotValue {
                 self.poison(
                     i,
                     Diagnostic::error("E0105", self.toks[i].span, "`@args` has no `.value`").with_help(
@@ -420,7 +410,7 @@ impl Cx<'_> {
                 );
                 continue;
             }
-            if self.toks[i].tok != Tok::Word || !matches!(k[i - 1], K::Dot | K::At) {
+            if self.toks[i].tok != Kind::Word || !matches!(k[i - 1], K::Dot | K::At) {
                 continue;
             }
             let suffix = i >= 4

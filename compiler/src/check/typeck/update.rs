@@ -7,8 +7,14 @@ use crate::diag::{Diagnostic, Span};
 use crate::ir::{self, MetaTarget};
 
 impl Checker<'_> {
-    pub fn update(&mut self, u: &ast::Update) -> Option<ir::Update> {
-        let (target, field) = match &u.target {
+    pub fn update(
+        &mut self,
+        target: &ast::Target,
+        op: AssignOp,
+        value: &ast::SetExpr,
+        span: Span,
+    ) -> Option<ir::Update> {
+        let (target, field) = match target {
             ast::Target::At(f, _) => (
                 if self.place == Place::Result {
                     MetaTarget::Result
@@ -73,15 +79,15 @@ impl Checker<'_> {
             }
         };
         if field == Field::Tags && !self.opts.prelude {
-            self.reserved(&u.value, matches!(u.op, AssignOp::Minus | AssignOp::Xor));
+            self.reserved(value, matches!(op, AssignOp::Minus | AssignOp::Xor));
         }
-        let value = self.labels(&u.value, "an update")?;
+        let value = self.labels(value, "an update")?;
         Some(ir::Update {
             target,
             field,
-            op: u.op,
+            op,
             value,
-            span: u.span,
+            span,
         })
     }
 
@@ -160,10 +166,16 @@ impl Checker<'_> {
         let mut out = Vec::new();
         for stmt in &block.stmts {
             match &stmt.kind {
-                ast::StmtKind::Update(u) => out.extend(self.update(u).map(ir::Stmt::Update)),
+                ast::StmtKind::Update(u) => out.extend(
+                    self.update(&u.target, u.op, &u.value, u.span)
+                        .map(ir::Stmt::Update),
+                ),
                 ast::StmtKind::When { cond, updates } => {
                     let cond = self.pred(cond);
-                    let updates = updates.iter().filter_map(|u| self.update(u)).collect();
+                    let updates = updates
+                        .iter()
+                        .filter_map(|u| self.update(&u.target, u.op, &u.value, u.span))
+                        .collect();
                     out.push(ir::Stmt::When {
                         cond,
                         updates,
