@@ -5,8 +5,13 @@
 //! answer, which ends the session).
 //!
 //! ```text
-//! cargo run --release -p sqrt-benches --bin relay_load -- [--sessions 64] [--seconds 10] [--arch single-llm|dual-llm] [--relay-threads 2]
+//! cargo run --release -p sqrt-benches --bin relay_load -- [--sessions 64] [--seconds 10] [--arch single-llm|dual-llm] [--relay-threads 2] [--rate 500]
 //! ```
+//!
+//! Without `--rate` the sessions run closed-loop (each starts its next conversation as soon as
+//! the last ends): the throughput test, where every request queues behind the others for a
+//! core. With `--rate R` the sessions together start R conversations per second, evenly paced
+//! (open loop): the latency test at a fixed load below saturation.
 //!
 //! The relay runs on a tokio runtime of its own (`--relay-threads` workers), apart from the load
 //! generator and the mock provider, as it would in production where the clients and the
@@ -38,42 +43,32 @@ tool "send_email" {
 
 const DOC: &str = "The document content is: 'Sequrity is a secure AI...'";
 
+#[derive(clap::Parser)]
+#[command(about = "Relay overhead under load (seed policy, instant mock provider)")]
 struct Options {
+    /// Concurrent sessions.
+    #[arg(long, default_value_t = 64)]
     sessions: usize,
+    /// Measured seconds (after one second of warm-up).
+    #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// `single-llm` or `dual-llm`.
+    #[arg(long, default_value = "single-llm")]
     arch: String,
+    /// Worker threads of the relay's own runtime.
+    #[arg(long, default_value_t = 2)]
     relay_threads: usize,
-}
-
-fn options() -> Options {
-    let mut o = Options {
-        sessions: 64,
-        seconds: 10,
-        arch: "single-llm".into(),
-        relay_threads: 2,
-    };
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut i = 0;
-    while i < args.len() {
-        let value = args.get(i + 1).cloned().unwrap_or_default();
-        match args[i].as_str() {
-            "--sessions" => o.sessions = value.parse().expect("--sessions N"),
-            "--seconds" => o.seconds = value.parse().expect("--seconds N"),
-            "--arch" => o.arch = value,
-            "--relay-threads" => o.relay_threads = value.parse().expect("--relay-threads N"),
-            // Anything else (`--bench` from a harness) is ignored.
-            _ => {
-                i += 1;
-                continue;
-            }
-        }
-        i += 2;
-    }
-    o
+    /// Conversations started per second by all sessions together (open loop); closed loop
+    /// when absent.
+    #[arg(long)]
+    rate: Option<f64>,
+    /// Passed by `cargo bench` harnesses; ignored.
+    #[arg(long, hide = true)]
+    bench: bool,
 }
 
 fn main() {
-    let o = options();
+    let o = <Options as clap::Parser>::parse();
     let relay_runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(o.relay_threads.max(1))
         .thread_name("relay")
@@ -171,8 +166,11 @@ async fn run(o: Options, relay_runtime: &tokio::runtime::Handle) {
     let n = latencies.len();
     let pick = |q: f64| latencies[((n as f64 * q) as usize).min(n - 1)];
     let server = after.minus(&before);
+    let pacing = o.rate.map_or("closed loop".to_string(), |r| {
+        format!("open loop at {r} conversations/s")
+    });
     println!(
-        "relay load: {} mode, {} concurrent sessions, {:.1} s, seed policy, instant mock, relay on {} threads",
+        "relay load: {} mode, {} concurrent sessions ({pacing}), {:.1} s, seed policy, instant mock, relay on {} threads",
         o.arch,
         o.sessions,
         elapsed.as_secs_f64(),
@@ -222,8 +220,12 @@ fn spawn_sessions(
     headers: &Arc<Headers>,
     stop: &Arc<AtomicBool>,
 ) -> Vec<SessionTask> {
+    // Open loop: session `i` starts a conversation every `period`, offset by `i / rate`.
+    let period = o.rate.map(|r| Duration::from_secs_f64(o.sessions as f64 / r));
+    let start = tokio::time::Instant::now();
     (0..o.sessions)
-        .map(|_| {
+        .map(|i| {
+            let mut next = period.map(|p| start + p.mul_f64(i as f64 / o.sessions as f64));
             let (client, url, headers, stop) = (
                 client.clone(),
                 url.to_string(),
@@ -234,6 +236,10 @@ fn spawn_sessions(
                 let mut latencies = Vec::new();
                 let mut failures = 0;
                 while !stop.load(Ordering::Relaxed) {
+                    if let (Some(at), Some(p)) = (next.as_mut(), period) {
+                        tokio::time::sleep_until(*at).await;
+                        *at += p;
+                    }
                     match conversation(&client, &url, &headers).await {
                         Some(l) => latencies.extend(l),
                         None => failures += 1,
