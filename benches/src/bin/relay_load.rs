@@ -221,7 +221,9 @@ fn spawn_sessions(
     stop: &Arc<AtomicBool>,
 ) -> Vec<SessionTask> {
     // Open loop: session `i` starts a conversation every `period`, offset by `i / rate`.
-    let period = o.rate.map(|r| Duration::from_secs_f64(o.sessions as f64 / r));
+    let period = o
+        .rate
+        .map(|r| Duration::from_secs_f64(o.sessions as f64 / r));
     let start = tokio::time::Instant::now();
     (0..o.sessions)
         .map(|i| {
