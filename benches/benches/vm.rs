@@ -2,8 +2,9 @@
 //! calls as a host would), and a 1,000-iteration loop; the same programs under `monty`
 //! (pydantic's Python interpreter for LLM code, no labels) in the same run, for comparison.
 //! Both sides start from source text each iteration and answer the tool calls with the same
-//! string; the SQRT side also interns and propagates the result's labels. The monty side is
-//! built only with `--features monty`:
+//! string; the SQRT side also interns and propagates the result's labels. Before anything is
+//! timed, both sides must make the same tool calls with the same arguments and end with the
+//! same `final_return_value`. The monty side is built only with `--features monty`:
 //! `cargo bench -p sqrt-benches --bench vm --features monty`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -49,13 +50,22 @@ fn config() -> RunConfig {
     }
 }
 
-fn run(src: &str, cfg: RunConfig) -> serde_json::Value {
+/// A tool call as both sides report it: the tool and its arguments by name, as JSON.
+type Call = (String, serde_json::Value);
+
+/// Runs the program as a host would, recording the calls into `log` (the timed runs pass
+/// `None`).
+fn run(src: &str, cfg: RunConfig, mut log: Option<&mut Vec<Call>>) -> serde_json::Value {
     let mut vm = Vm::new(src, cfg);
     let mut step = vm.run();
     loop {
         match step {
             Step::Done(o) => return o.final_return_value,
             Step::ToolCall(req) => {
+                if let Some(log) = log.as_deref_mut() {
+                    let args = req.args.iter().map(|(n, v, _)| (n.clone(), v.clone()));
+                    log.push((req.tool.clone(), args.collect()));
+                }
                 let meta = if req.tool == "get_internal_document" {
                     NamedMeta::tagged(&["__non_executable", "confidential", "internal_use"])
                 } else {
@@ -77,7 +87,7 @@ const TOOLS: [&str; 2] = ["get_internal_document", "send_email"];
 /// The program under monty: tools are external functions passed in as inputs, and the value of
 /// the last expression is the result, so `final_return_value` is appended as one.
 #[cfg(feature = "monty")]
-fn run_monty(code: &str) -> MontyObject {
+fn run_monty(code: &str, mut log: Option<&mut Vec<Call>>) -> MontyObject {
     let names = TOOLS.iter().map(|t| t.to_string()).collect();
     let runner = MontyRun::new(
         code.to_owned(),
@@ -100,6 +110,14 @@ fn run_monty(code: &str) -> MontyObject {
         match progress {
             RunProgress::Complete(v) => return v,
             RunProgress::FunctionCall(call) => {
+                if let Some(log) = log.as_deref_mut() {
+                    assert!(call.args.is_empty(), "the programs pass keywords only");
+                    let args = call.kwargs.iter().map(|(k, v)| match k {
+                        MontyObject::String(k) => (k.clone(), monty_json(v)),
+                        _ => panic!("keyword {k:?}"),
+                    });
+                    log.push((call.function_name.clone(), args.collect()));
+                }
                 let result = MontyObject::String("The document content is: ...".into());
                 progress = call
                     .resume(result, PrintWriter::Disabled)
@@ -115,17 +133,46 @@ fn monty_source(src: &str) -> String {
     format!("{src}\nfinal_return_value\n")
 }
 
+/// A monty value as the VM's `final_return_value` JSON (tuples and lists are arrays).
+#[cfg(feature = "monty")]
+fn monty_json(v: &MontyObject) -> serde_json::Value {
+    match v {
+        MontyObject::None => json!(null),
+        MontyObject::Bool(b) => json!(b),
+        MontyObject::Int(i) => json!(i),
+        MontyObject::Float(f) => json!(f),
+        MontyObject::String(s) => json!(s),
+        MontyObject::List(xs) | MontyObject::Tuple(xs) => {
+            xs.iter().map(monty_json).collect::<Vec<_>>().into()
+        }
+        MontyObject::Dict(pairs) => pairs
+            .into_iter()
+            .map(|(k, v)| match k {
+                MontyObject::String(k) => (k.clone(), monty_json(v)),
+                _ => panic!("non-string key {k:?}"),
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        other => panic!("no JSON for {other:?}"),
+    }
+}
+
 fn bench_vm(c: &mut Criterion) {
-    // Both engines compute the same results before anything is timed.
-    assert_eq!(run(LOOP, RunConfig::default()), json!([999000, 334]));
-    assert_eq!(run(SEED_2, config())["status"], json!("success"));
+    // The hand-checked results, and both engines agree (calls and result) before anything is
+    // timed.
+    assert_eq!(run(LOOP, RunConfig::default(), None), json!([999000, 334]));
+    assert_eq!(run(SEED_2, config(), None)["status"], json!("success"));
     #[cfg(feature = "monty")]
-    {
-        assert_eq!(
-            run_monty(&monty_source(LOOP)),
-            MontyObject::List(vec![MontyObject::Int(999000), MontyObject::Int(334)])
-        );
-        assert!(format!("{:?}", run_monty(&monty_source(SEED_2))).contains("Document retrieved"));
+    for (src, cfg) in [
+        (SEED_1, config()),
+        (SEED_2, config()),
+        (LOOP, RunConfig::default()),
+    ] {
+        let (mut ours, mut theirs) = (vec![], vec![]);
+        let value = run(src, cfg, Some(&mut ours));
+        let monty = monty_json(&run_monty(&monty_source(src), Some(&mut theirs)));
+        assert_eq!(value, monty, "final_return_value differs");
+        assert_eq!(ours, theirs, "tool calls differ");
     }
 
     for (name, src) in [
@@ -139,13 +186,13 @@ fn bench_vm(c: &mut Criterion) {
             config
         };
         c.bench_function(&format!("vm/{name}"), |b| {
-            b.iter(|| run(black_box(src), cfg()))
+            b.iter(|| run(black_box(src), cfg(), None))
         });
         #[cfg(feature = "monty")]
         {
             let code = monty_source(src);
             c.bench_function(&format!("monty/{name}"), |b| {
-                b.iter(|| run_monty(black_box(&code)))
+                b.iter(|| run_monty(black_box(&code), None))
             });
         }
     }

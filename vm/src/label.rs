@@ -89,6 +89,20 @@ impl Label {
         }
     }
 
+    /// `*self = o.clone()`, writing the words in place when neither side is wide (a register
+    /// copy of the hot paths then moves no temporary and drops no pointer).
+    #[inline(always)]
+    pub fn assign(&mut self, o: &Label) {
+        if self.wide.is_none() && o.wide.is_none() {
+            self.tags = o.tags;
+            self.producers = o.producers;
+            self.excluded = o.excluded;
+            self.flags = o.flags;
+        } else {
+            *self = o.clone();
+        }
+    }
+
     #[cold]
     fn join_wide(&self, o: &Label) -> Label {
         if let (Some(a), Some(b)) = (&self.wide, &o.wide)
@@ -185,6 +199,28 @@ impl Label {
     }
 }
 
+/// `labs[dst] = labs[a] ⊔ labs[b]` in place: the label of a scalar operation on two
+/// registers, three ORs and no temporary on the inline path.
+#[inline(always)]
+pub(crate) fn join_regs(labs: &mut [Label], dst: usize, a: usize, b: usize) {
+    let (la, lb) = (&labs[a], &labs[b]);
+    if la.wide.is_none() && lb.wide.is_none() && labs[dst].wide.is_none() {
+        let (t, p, e, f) = (
+            la.tags | lb.tags,
+            la.producers | lb.producers,
+            la.excluded | lb.excluded,
+            la.flags | lb.flags,
+        );
+        let d = &mut labs[dst];
+        d.tags = t;
+        d.producers = p;
+        d.excluded = e;
+        d.flags = f;
+    } else {
+        labs[dst] = la.join(lb);
+    }
+}
+
 /// The branching policy as label sets of the run's table: words for the fast path, the exact
 /// sets for labels ≥ 127.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -251,10 +287,17 @@ impl Interner {
     pub fn label_of(&self, m: &Meta) -> Result<Label, LabelTableFull> {
         self.check()?;
         let n = self.labels.len() as u32;
-        if [&m.tags, &m.producers, &m.consumers]
-            .iter()
-            .any(|s| s.listed().any(|l| l.0 >= n))
-        {
+        // Inline bits by mask (this runs for every meta a host resumes with); the rare spilled
+        // words label by label.
+        let known = if n as usize >= INLINE_LABELS {
+            LOW
+        } else {
+            (1u128 << n) - 1
+        };
+        if [&m.tags, &m.producers, &m.consumers].iter().any(|s| {
+            s.inline_word() & LOW & !known != 0
+                || (!s.spill_words().is_empty() && s.listed().any(|l| l.0 >= n))
+        }) {
             return Err(LabelTableFull);
         }
         Ok(Label::from_meta(m))

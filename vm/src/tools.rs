@@ -9,6 +9,26 @@ pub struct ToolParam {
     pub required: bool,
     /// The parameter's JSON Schema, as JSON text (snapshots cannot hold `serde_json::Value`).
     pub schema: String,
+    /// `schema` parsed on first use: arguments are validated at compile time and at every call.
+    #[serde(skip)]
+    pub parsed: ParsedSchema,
+}
+
+/// A cache of a parameter's parsed schema; it never takes part in equality.
+#[derive(Clone, Debug, Default)]
+pub struct ParsedSchema(std::sync::OnceLock<Json>);
+
+impl ParsedSchema {
+    /// Already parsed: the stub was built from the value itself.
+    fn of(schema: &Json) -> ParsedSchema {
+        ParsedSchema(std::sync::OnceLock::from(schema.clone()))
+    }
+}
+
+impl PartialEq for ParsedSchema {
+    fn eq(&self, _: &ParsedSchema) -> bool {
+        true
+    }
 }
 
 /// One callable tool: required parameters first, then optional ones, each in schema key order.
@@ -28,6 +48,7 @@ impl ToolStub {
                 name: p.name.clone(),
                 required: p.required,
                 schema: p.schema.to_string(),
+                parsed: ParsedSchema::of(&p.schema),
             })
             .collect();
         params.sort_by_key(|p| !p.required);
@@ -54,6 +75,7 @@ impl ToolStub {
                     name: n.to_string(),
                     required: *r,
                     schema: s.to_string(),
+                    parsed: ParsedSchema::of(s),
                 })
                 .collect(),
         }
@@ -122,14 +144,17 @@ impl ToolStub {
         v
     }
 
-    pub fn schema(&self, i: usize) -> Json {
-        serde_json::from_str(&self.params[i].schema).unwrap_or(Json::Null)
+    pub fn schema(&self, i: usize) -> &Json {
+        let p = &self.params[i];
+        p.parsed
+            .0
+            .get_or_init(|| serde_json::from_str(&p.schema).unwrap_or(Json::Null))
     }
 
     /// Validates one argument; the message never shows the value.
     pub fn validate_arg(&self, i: usize, v: &Json) -> Result<(), String> {
         let schema = self.schema(i);
-        validate(&schema, &schema, v, "").map_err(|(path, msg)| {
+        validate(schema, schema, v, "").map_err(|(path, msg)| {
             format!(
                 "{}() argument '{}'{}: {msg}",
                 self.name, self.params[i].name, path
@@ -141,7 +166,7 @@ impl ToolStub {
     /// not accept null counts as omitted).
     pub fn accepts_null(&self, i: usize) -> bool {
         let s = self.schema(i);
-        validate(&s, &s, &Json::Null, "").is_ok()
+        validate(s, s, &Json::Null, "").is_ok()
     }
 }
 

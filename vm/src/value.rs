@@ -225,7 +225,7 @@ impl Heap {
 
     fn walk(&self, v: &Value, l: Label) -> Label {
         let mut out = l;
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = rustc_hash::FxHashSet::default();
         let mut stack: Vec<&Value> = vec![v];
         fn push_slots<'a>(
             stack: &mut Vec<&'a Value>,

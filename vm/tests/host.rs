@@ -255,3 +255,41 @@ fn json_results_become_python_values() {
         json!([true, true, true, ["i", "f", "big", "o"], [1]])
     );
 }
+
+/// docs/planner.md, "Known differences from CPython": a denial or a limit ends the run without
+/// running `except` or `finally` (the finally would print and set a value).
+#[test]
+fn limit_and_denial_skip_finally() {
+    let body = "try:\n  {}\nexcept Exception:\n  print('except')\nfinally:\n  print('finally')\n  final_return_value = 'finally'";
+    let denied = drive(
+        &body.replace("{}", "get()"),
+        config(Mode::Normal, vec![get_stub()]),
+        |_| raise(RaiseKind::PolicyDenied, "denied", Meta::default(), true),
+        false,
+    );
+    let limited = drive(
+        &body.replace("{}", "while True:\n    pass"),
+        RunConfig::default(),
+        |_| panic!("no tools"),
+        false,
+    );
+    for (r, code) in [
+        (denied, ErrorCode::PolicyDenied),
+        (limited, ErrorCode::LimitExceeded),
+    ] {
+        assert_eq!(r.outcome.error.map(|e| e.code), Some(code));
+        assert_eq!(r.outcome.printed, "");
+        assert_eq!(r.outcome.final_return_value, json!(null));
+    }
+}
+
+/// docs/planner.md, "Known differences from CPython": `raise E from x` keeps no cause, so the
+/// planner's traceback names only `E`.
+#[test]
+fn raise_from_shows_only_the_raised_exception() {
+    let o = run("try:\n  {}['k']\nexcept KeyError as e:\n  raise ValueError('bad') from e");
+    let e = o.error.unwrap();
+    assert_eq!((e.kind.as_str(), e.message.as_str()), ("ValueError", "bad"));
+    assert!(e.rendered.ends_with("ValueError: bad"), "{}", e.rendered);
+    assert!(!e.rendered.contains("KeyError"), "{}", e.rendered);
+}

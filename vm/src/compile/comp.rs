@@ -3,7 +3,7 @@
 
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::LazyLock;
 
 use super::expr::CompKind;
@@ -83,7 +83,7 @@ impl<'a> Compiler<'a> {
         });
         let acc = self.tmp();
         self.load_const(Const::None, acc);
-        self.f().comp.push(HashMap::new());
+        self.f().comp.push(HashMap::default());
         self.generator(kind, elt, key, gens, 0, first, out, acc);
         self.f().comp.pop();
         self.emit(Instr::OwnJoin { obj: out, src: acc });

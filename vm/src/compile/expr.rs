@@ -713,7 +713,8 @@ impl<'a> Compiler<'a> {
         {
             return;
         }
-        let stub = self.env.tools[tool as usize].clone();
+        let env = self.env;
+        let stub = &env.tools[tool as usize];
         let names: Vec<&str> = a
             .keywords
             .iter()

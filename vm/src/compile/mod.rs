@@ -11,7 +11,10 @@ mod expr;
 mod scope;
 mod stmt;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+// Names are hashed on every lookup of a compile: a fast hasher, as the keys are the program's.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
 
 use ruff_python_ast::{self as ast, Stmt};
@@ -168,12 +171,12 @@ pub(crate) struct Compiler<'a> {
     pub env: &'a CompileEnv,
     pub prog: Program,
     pub diags: Vec<Diagnostic>,
-    pub globals: HashMap<String, u32>,
+    pub globals: HashMap<Rc<str>, u32>,
     pub fns: Vec<FnState<'a>>,
     pub span: TextRange,
     pub depth: usize,
     pub depth_reported: bool,
-    pub str_consts: HashMap<String, u32>,
+    pub str_consts: HashMap<Rc<str>, u32>,
 }
 
 impl<'a> Compiler<'a> {
@@ -186,12 +189,12 @@ impl<'a> Compiler<'a> {
                 ..Program::default()
             },
             diags: vec![],
-            globals: HashMap::new(),
+            globals: HashMap::default(),
             fns: vec![],
             span: TextRange::default(),
             depth: 0,
             depth_reported: false,
-            str_consts: HashMap::new(),
+            str_consts: HashMap::default(),
         }
     }
 
@@ -237,8 +240,9 @@ impl<'a> Compiler<'a> {
             return g;
         }
         let g = self.prog.globals.len() as u32;
-        self.prog.globals.push(n.into());
-        self.globals.insert(n.to_string(), g);
+        let n: Rc<str> = n.into();
+        self.prog.globals.push(n.clone());
+        self.globals.insert(n, g);
         g
     }
 
@@ -310,7 +314,7 @@ impl<'a> Compiler<'a> {
                 return k;
             }
             self.str_consts
-                .insert(s.to_string(), self.prog.consts.len() as u32);
+                .insert(s.clone(), self.prog.consts.len() as u32);
         }
         self.prog.consts.push(c);
         self.prog.consts.len() as u32 - 1

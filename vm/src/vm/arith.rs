@@ -450,8 +450,8 @@ impl Vm {
 
 /// Int ⊕ int where Python's result is the machine one; `None` sends the operation (and its
 /// overflow or zero-division error) down the general path.
-#[inline]
-fn int_fast(op: BinOp, x: i64, y: i64) -> Option<i64> {
+#[inline(always)]
+pub(crate) fn int_fast(op: BinOp, x: i64, y: i64) -> Option<i64> {
     match op {
         BinOp::Add => x.checked_add(y),
         BinOp::Sub => x.checked_sub(y),

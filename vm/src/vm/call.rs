@@ -379,7 +379,9 @@ impl Vm {
         if self.callback_depth > 0 {
             return self.err("RuntimeError", super::call::TOOL_IN_CALLBACK, pc);
         }
-        let stub = self.tools[tool as usize].clone();
+        // Shared, not copied: the stub's parsed schemas are cached across calls.
+        let tools = self.tools.clone();
+        let stub = &tools[tool as usize];
         let names: Vec<&str> = kw.iter().map(|(k, _)| &**k).collect();
         if let Err(m) = stub.check_shape(pos.len(), &names) {
             return self.err("TypeError", m, pc);

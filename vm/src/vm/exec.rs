@@ -2,11 +2,13 @@
 
 use std::rc::Rc;
 
+use super::arith::int_fast;
+use super::ops::int_compare;
 use super::{Flow, Frame, Handler, R, Stop, Vm};
 use crate::api::{ErrorCode, Mode, ToolRequest};
 use crate::builtins::names;
 use crate::bytecode::{ClassTemplate, Const, Instr, Reg};
-use crate::label::Label;
+use crate::label::{Label, join_regs};
 use crate::value::{Class, Function, IterState, Obj, Slot, Value};
 
 pub(crate) enum Exit {
@@ -193,11 +195,13 @@ impl Vm {
                         Const::Str(s) => Value::Str(s.clone()),
                         Const::Ellipsis => Value::Ellipsis,
                     };
-                    self.set(dst, v, Label::BOTTOM);
+                    let f = &mut self.frames[fi];
+                    f.vals[dst as usize] = v;
+                    f.labs[dst as usize].assign(&Label::BOTTOM);
                 }
-                Instr::Move { dst, src } => {
-                    let (v, l) = self.slot(src);
-                    self.set(dst, v, l);
+                Instr::Move { dst, src } => self.copy_reg(fi, dst, src),
+                Instr::Store { dst, src } if self.mode == Mode::Normal => {
+                    self.copy_reg(fi, dst, src)
                 }
                 Instr::Store { dst, src } => {
                     let (v, l) = self.slot(src);
@@ -217,7 +221,7 @@ impl Vm {
                 }
                 Instr::Unbind { reg } => self.set(reg, Value::Undef, Label::BOTTOM),
                 Instr::LoadGlobal { dst, g } => {
-                    let (v, l) = self.globals[g as usize].clone();
+                    let (v, l) = &self.globals[g as usize];
                     if matches!(v, Value::Undef) {
                         let n = self.prog.globals[g as usize].clone();
                         return self.err(
@@ -226,7 +230,15 @@ impl Vm {
                             Label::BOTTOM,
                         );
                     }
-                    self.set(dst, v, l);
+                    let f = &mut self.frames[fi];
+                    f.vals[dst as usize] = v.clone();
+                    f.labs[dst as usize].assign(l);
+                }
+                Instr::StoreGlobal { g, src } if self.mode == Mode::Normal => {
+                    let f = &self.frames[fi];
+                    let slot = &mut self.globals[g as usize];
+                    slot.0 = f.vals[src as usize].clone();
+                    slot.1.assign(&f.labs[src as usize]);
                 }
                 Instr::StoreGlobal { g, src } => {
                     let (v, l) = self.slot(src);
@@ -286,20 +298,26 @@ impl Vm {
                     self.set(dst, Value::Module(m), Label::BOTTOM);
                 }
                 Instr::BinOp { dst, op, a, b } => {
-                    let r = self.binop(op, a, b, false)?;
-                    self.set(dst, r.0, r.1);
+                    if !self.int_op(fi, dst, a, b, |p, q| int_fast(op, p, q).map(Value::Int)) {
+                        let r = self.binop(op, a, b, false)?;
+                        self.set(dst, r.0, r.1);
+                    }
                 }
                 Instr::InplaceOp { dst, op, a, b } => {
-                    let r = self.binop(op, a, b, true)?;
-                    self.set(dst, r.0, r.1);
+                    if !self.int_op(fi, dst, a, b, |p, q| int_fast(op, p, q).map(Value::Int)) {
+                        let r = self.binop(op, a, b, true)?;
+                        self.set(dst, r.0, r.1);
+                    }
                 }
                 Instr::UnOp { dst, op, a } => {
                     let r = self.unop(op, a)?;
                     self.set(dst, r.0, r.1);
                 }
                 Instr::Compare { dst, op, a, b } => {
-                    let r = self.compare(op, a, b)?;
-                    self.set(dst, r.0, r.1);
+                    if !self.int_op(fi, dst, a, b, |p, q| int_compare(op, p, q).map(Value::Bool)) {
+                        let r = self.compare(op, a, b)?;
+                        self.set(dst, r.0, r.1);
+                    }
                 }
                 Instr::BuildList { dst, start, n } => {
                     let items = self.slots(start, n);
@@ -433,9 +451,13 @@ impl Vm {
                     let l = self.l(src);
                     self.set(dst, Value::Ref(r), l);
                 }
-                Instr::ForIter { iter, dst, exit } => match self.iter_next(iter)? {
-                    Some((v, l)) => self.set(dst, v, l),
-                    None => self.frames[fi].ip = exit,
+                Instr::ForIter { iter, dst, exit } => match self.range_next(fi, iter, dst) {
+                    Some(true) => {}
+                    Some(false) => self.frames[fi].ip = exit,
+                    None => match self.iter_next(iter)? {
+                        Some((v, l)) => self.set(dst, v, l),
+                        None => self.frames[fi].ip = exit,
+                    },
                 },
                 Instr::Jump { target } => self.frames[fi].ip = target,
                 Instr::JumpIf { cond, target, when } => {
@@ -445,7 +467,7 @@ impl Vm {
                 }
                 Instr::PcPush { src, check } => {
                     let m = self.m(src);
-                    if check {
+                    if check && self.branch.is_some() {
                         self.check_branch(m.clone())?;
                     }
                     self.pc_stack.push(self.pc.clone());
@@ -454,7 +476,7 @@ impl Vm {
                 Instr::PcSave => self.pc_stack.push(self.pc.clone()),
                 Instr::PcJoin { src, check } => {
                     let m = self.m(src);
-                    if check {
+                    if check && self.branch.is_some() {
                         self.check_branch(m.clone())?;
                     }
                     self.pc.join_in(m);
@@ -512,6 +534,16 @@ impl Vm {
                         self.set(dst, s.0, s.1);
                     }
                 }
+                Instr::CallMethod {
+                    dst,
+                    obj,
+                    name,
+                    args,
+                    npos: 1,
+                    kwnames,
+                } if &*self.prog.names[name as usize] == "append"
+                    && self.prog.name_lists[kwnames as usize].is_empty()
+                    && self.append_scalar(fi, dst, obj, args)? => {}
                 Instr::CallMethod {
                     dst,
                     obj,
@@ -675,6 +707,89 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// `dst = src` within frame `fi`, label words copied in place.
+    #[inline(always)]
+    fn copy_reg(&mut self, fi: usize, dst: Reg, src: Reg) {
+        let f = &mut self.frames[fi];
+        f.vals[dst as usize] = f.vals[src as usize].clone();
+        join_regs(&mut f.labs, dst as usize, src as usize, src as usize);
+    }
+
+    /// The int-with-int case of an operator, written straight into the frame (no clone, no
+    /// deep walk, no temporary: M of a scalar is its label): `false` when `op` does not apply
+    /// (another type, overflow, `in`) and the general path must run.
+    #[inline(always)]
+    fn int_op(
+        &mut self,
+        fi: usize,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+        op: impl Fn(i64, i64) -> Option<Value>,
+    ) -> bool {
+        let f = &mut self.frames[fi];
+        let (Value::Int(p), Value::Int(q)) = (&f.vals[a as usize], &f.vals[b as usize]) else {
+            return false;
+        };
+        let Some(v) = op(*p, *q) else {
+            return false;
+        };
+        f.vals[dst as usize] = v;
+        join_regs(&mut f.labs, dst as usize, a as usize, b as usize);
+        true
+    }
+
+    /// The next value of a `range` iterator, written straight into `dst`: `Some(false)` when
+    /// exhausted, `None` when `iter` is another kind of iterator. Same result and label as
+    /// `iter_next` (the iterator register's).
+    #[inline(always)]
+    fn range_next(&mut self, fi: usize, iter: Reg, dst: Reg) -> Option<bool> {
+        let f = &mut self.frames[fi];
+        let Value::Ref(r) = f.vals[iter as usize] else {
+            return None;
+        };
+        if !matches!(self.heap.get(r).obj, Obj::Iter(IterState::Range(..))) {
+            return None;
+        }
+        let Obj::Iter(IterState::Range(cur, stop, step)) = &mut self.heap.get_mut(r).obj else {
+            return None;
+        };
+        if !((*step > 0 && *cur < *stop) || (*step < 0 && *cur > *stop)) {
+            return Some(false);
+        }
+        let c = *cur;
+        *cur = cur.saturating_add(*step);
+        f.vals[dst as usize] = Value::Int(c);
+        join_regs(&mut f.labs, dst as usize, iter as usize, iter as usize);
+        Some(true)
+    }
+
+    /// `xs.append(x)` of a scalar `x` onto a list, without building the argument vectors:
+    /// `false` when the receiver is not a list or `x` is a heap value (the general method
+    /// path then runs). Labels as `list.append`: x stored ⊔ [pc], own(xs) ⊔= m(xs) ⊔ [pc].
+    fn append_scalar(&mut self, fi: usize, dst: Reg, obj: Reg, arg: Reg) -> R<bool> {
+        let f = &self.frames[fi];
+        let (Value::Ref(r), false) = (&f.vals[obj as usize], f.vals[arg as usize].is_heap()) else {
+            return Ok(false);
+        };
+        let r = *r;
+        let Obj::List(items) = &self.heap.get(r).obj else {
+            return Ok(false);
+        };
+        self.check_len(items.len() + 1)?;
+        let sp = self.spc();
+        let f = &self.frames[fi];
+        let item = (f.vals[arg as usize].clone(), f.labs[arg as usize].join(&sp));
+        let own = f.labs[obj as usize].join(sp);
+        if let Obj::List(items) = &mut self.heap.get_mut(r).obj {
+            items.push(item);
+        }
+        self.heap.bytes += 48;
+        self.heap.get_mut(r).own.join_in(own);
+        self.set(dst, Value::None, Label::BOTTOM);
+        Ok(true)
     }
 
     /// A tuple, refusing nesting deeper than `MAX_TUPLE_DEPTH` (catchable RecursionError).

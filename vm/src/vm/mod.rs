@@ -91,7 +91,7 @@ pub struct Vm {
     pub(crate) mode: Mode,
     pub(crate) branch: Option<BranchMask>,
     pub(crate) limits: VmLimits,
-    pub(crate) tools: Vec<ToolStub>,
+    pub(crate) tools: std::rc::Rc<[ToolStub]>,
     pub(crate) clock_micros: i64,
     pub(crate) interner: Interner,
     pub(crate) heap: Heap,
@@ -121,13 +121,13 @@ impl Vm {
     /// Parses, validates and compiles `source`. A program with diagnostics still yields a `Vm`
     /// whose `run` reports `invalid_program` without running anything.
     pub fn new(source: &str, config: RunConfig) -> Vm {
-        let mut tools = config.tools.clone();
+        let mut tools = config.tools;
         if config.parse_with_ai && !tools.iter().any(|t| t.name == "parse_with_ai") {
             tools.push(ToolStub::parse_with_ai());
         }
         let carry = config.carry.unwrap_or_default();
         let env = CompileEnv {
-            tools: tools.clone(),
+            tools,
             carried: carry.globals.iter().map(|(n, _)| n.clone()).collect(),
             max_source: config.limits.source_bytes,
             max_depth: config.limits.ast_depth,
@@ -184,7 +184,7 @@ impl Vm {
             mode: config.mode,
             branch: None,
             limits: config.limits,
-            tools,
+            tools: env.tools.into(),
             clock_micros: config.clock_micros,
             interner,
             heap: carry.heap,
@@ -253,6 +253,20 @@ impl Vm {
 
     pub fn labels_mut(&mut self) -> &mut sqrt_std::label::Labels {
         &mut self.interner.labels
+    }
+
+    /// The compiled bytecode, one instruction per line per code object (for profiling and for
+    /// debugging the compiler; the format is not stable).
+    #[doc(hidden)]
+    pub fn disassemble(&self) -> String {
+        let mut out = String::new();
+        for (i, c) in self.prog.codes.iter().enumerate() {
+            out += &format!("code {i} {}:\n", c.name);
+            for (ip, ins) in c.instrs.iter().enumerate() {
+                out += &format!("{ip:4} {ins:?}\n");
+            }
+        }
+        out
     }
 
     /// The static diagnostics (empty when the program compiled).

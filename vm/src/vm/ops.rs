@@ -419,22 +419,13 @@ impl Vm {
 
     pub(crate) fn compare(&mut self, op: CmpOp, a: Reg, b: Reg) -> R<Slot> {
         let fr = self.frames.last().unwrap();
-        if let (Value::Int(p), Value::Int(q)) = (&fr.vals[a as usize], &fr.vals[b as usize]) {
-            let r = match op {
-                CmpOp::Eq | CmpOp::Is => Some(p == q),
-                CmpOp::NotEq | CmpOp::IsNot => Some(p != q),
-                CmpOp::Lt => Some(p < q),
-                CmpOp::LtE => Some(p <= q),
-                CmpOp::Gt => Some(p > q),
-                CmpOp::GtE => Some(p >= q),
-                CmpOp::In | CmpOp::NotIn => None,
-            };
-            if let Some(r) = r {
-                return Ok((
-                    Value::Bool(r),
-                    fr.labs[a as usize].join(&fr.labs[b as usize]),
-                ));
-            }
+        if let (Value::Int(p), Value::Int(q)) = (&fr.vals[a as usize], &fr.vals[b as usize])
+            && let Some(r) = int_compare(op, *p, *q)
+        {
+            return Ok((
+                Value::Bool(r),
+                fr.labs[a as usize].join(&fr.labs[b as usize]),
+            ));
         }
         let (x, y) = (self.v(a).clone(), self.v(b).clone());
         let l = self.m(a).join(self.m(b));
@@ -607,4 +598,18 @@ pub(crate) fn range_len(a: i64, b: i64, s: i64) -> usize {
 pub(crate) fn range_items(a: i64, b: i64, s: i64, cap: usize) -> Vec<i64> {
     let n = range_len(a, b, s).min(cap);
     (0..n as i64).map(|i| a + i * s).collect()
+}
+
+/// An int-with-int comparison (`None` for `in`, which needs a container).
+#[inline(always)]
+pub(crate) fn int_compare(op: CmpOp, p: i64, q: i64) -> Option<bool> {
+    match op {
+        CmpOp::Eq | CmpOp::Is => Some(p == q),
+        CmpOp::NotEq | CmpOp::IsNot => Some(p != q),
+        CmpOp::Lt => Some(p < q),
+        CmpOp::LtE => Some(p <= q),
+        CmpOp::Gt => Some(p > q),
+        CmpOp::GtE => Some(p >= q),
+        CmpOp::In | CmpOp::NotIn => None,
+    }
 }
