@@ -6,12 +6,15 @@
 //! - `rules/<n>`: 1 to 64 rules on one tool, none firing, so every rule is evaluated;
 //! - `compile`: source to a ready policy (front end, lowering, verification, JIT), and loading
 //!   `.sqrtb` bytes, for 1 to 1,000 rules (target: 1,000 rules compiled and JIT'd < 100 ms).
+//!   Cold: the process-wide cache of compiled regexes is emptied before every load, so every
+//!   regex compiles as for a policy never seen.
 //!
 //! Run: `cargo bench -p sqrt-benches --bench policy_scaling`. A JIT that fell back to the
 //! interpreter is filed as `jit_fell_back_to_interp`, never as `jit`.
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use serde_json::json;
+use sqrt_compiler::interp::clear_matcher_cache;
 use sqrt_compiler::policy::{Engine, Policy, compile_module};
 use sqrt_std::prelude::Presets;
 use std::fmt::Write as _;
@@ -193,22 +196,30 @@ fn compile(c: &mut Criterion) {
                 BenchmarkId::new(format!("source_{id}"), n),
                 &source,
                 |b, source| {
-                    b.iter(|| {
-                        Policy::compile(black_box(source), &Presets::default())
-                            .unwrap()
-                            .with_engine(engine)
-                    })
+                    b.iter_batched(
+                        clear_matcher_cache,
+                        |()| {
+                            Policy::compile(black_box(source), &Presets::default())
+                                .unwrap()
+                                .with_engine(engine)
+                        },
+                        BatchSize::PerIteration,
+                    )
                 },
             );
             group.bench_with_input(
                 BenchmarkId::new(format!("sqrtb_{id}"), n),
                 &bytes,
                 |b, bytes| {
-                    b.iter(|| {
-                        Policy::from_bytes(black_box(bytes))
-                            .unwrap()
-                            .with_engine(engine)
-                    })
+                    b.iter_batched(
+                        clear_matcher_cache,
+                        |()| {
+                            Policy::from_bytes(black_box(bytes))
+                                .unwrap()
+                                .with_engine(engine)
+                        },
+                        BatchSize::PerIteration,
+                    )
                 },
             );
         }

@@ -33,21 +33,58 @@ pub struct Interp {
 
 /// A regex that matches `re` only against the whole text.
 pub fn full_match_regex(re: &str) -> Result<Regex, regex::Error> {
-    Regex::new(&format!(r"\A(?:{re})\z"))
+    cached(re, false, || Regex::new(&format!(r"\A(?:{re})\z")))
 }
 
 /// A wildcard (`*` any run, `?` one character, everything else literal) as a full-match regex.
 pub fn wildcard_regex(pattern: &str) -> Result<Regex, regex::Error> {
-    let mut re = String::from(r"\A");
-    for c in pattern.chars() {
-        match c {
-            '*' => re.push_str(r"(?s:.*)"),
-            '?' => re.push_str(r"(?s:.)"),
-            c => re.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
+    cached(pattern, true, || {
+        let mut re = String::from(r"\A");
+        for c in pattern.chars() {
+            match c {
+                '*' => re.push_str(r"(?s:.*)"),
+                '?' => re.push_str(r"(?s:.)"),
+                c => re.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
+            }
         }
+        re.push_str(r"\z");
+        Regex::new(&re)
+    })
+}
+
+type MatcherCache = FxHashMap<(bool, Box<str>), Regex>;
+static MATCHERS: std::sync::LazyLock<std::sync::Mutex<MatcherCache>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Empties the process-wide cache of compiled regexes and wildcards (see `cached`), so the next
+/// policy load compiles every matcher again: for cold-load benchmarks, or to give the memory back.
+pub fn clear_matcher_cache() {
+    MATCHERS.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
+/// Compiled matchers by (wildcard?, source), shared by the checker (which compiles every regex
+/// to know it fits the crate's size limits, E0301) and the interpreter: compiling is most of
+/// the cost of loading a regex-heavy policy, and a relay loads the same policies again and
+/// again. Only successes are kept (a `Regex` clone shares the compiled program); the map is
+/// cleared when full, so it stays bounded.
+fn cached(
+    source: &str,
+    wildcard: bool,
+    compile: impl FnOnce() -> Result<Regex, regex::Error>,
+) -> Result<Regex, regex::Error> {
+    const LIMIT: usize = 4096;
+    let key = (wildcard, Box::from(source));
+    let lock = || MATCHERS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(re) = lock().get(&key) {
+        return Ok(re.clone());
     }
-    re.push_str(r"\z");
-    Regex::new(&re)
+    let re = compile()?;
+    let mut cache = lock();
+    if cache.len() >= LIMIT {
+        cache.clear();
+    }
+    cache.insert(key, re.clone());
+    Ok(re)
 }
 
 impl Interp {

@@ -121,16 +121,6 @@ pub fn inner_span(lit: &StrLit, escapes: Escapes, start: usize, end: usize) -> S
 /// Checks that a regex compiles in the Rust `regex` crate within its default limits (E0301).
 pub fn check_regex(lit: &StrLit, diags: &mut Vec<Diagnostic>) -> bool {
     let pattern = &lit.value;
-    // Compiling is the expensive part and a pattern's validity never changes, so patterns already
-    // known to compile are remembered (a let used in 10,000 policies is compiled once, not 10,000
-    // times). The memo is bounded so a long-running relay does not grow it without limit.
-    thread_local! {
-        static VALID: std::cell::RefCell<std::collections::HashSet<String>> = Default::default();
-    }
-    const MEMO_LIMIT: usize = 4096;
-    if VALID.with(|v| v.borrow().contains(pattern.as_str())) {
-        return true;
-    }
     let located = match regex_syntax::parse(pattern) {
         Ok(_) => None,
         Err(regex_syntax::Error::Parse(e)) => Some((
@@ -159,8 +149,9 @@ pub fn check_regex(lit: &StrLit, diags: &mut Vec<Diagnostic>) -> bool {
         );
         return false;
     }
-    // Syntax is fine; what remains is the compiled size limit.
-    if let Err(e) = regex::Regex::new(&format!("^(?:{pattern})$")) {
+    // Syntax is fine; what remains is the compiled size limit. The compiled regex is kept
+    // (`interp::full_match_regex` caches it), so the interpreter does not compile it again.
+    if let Err(e) = crate::interp::full_match_regex(pattern) {
         let why = e.to_string().lines().last().unwrap_or("").trim().to_owned();
         diags.push(Diagnostic::error(
             "E0301",
@@ -169,13 +160,6 @@ pub fn check_regex(lit: &StrLit, diags: &mut Vec<Diagnostic>) -> bool {
         ));
         return false;
     }
-    VALID.with(|v| {
-        let mut v = v.borrow_mut();
-        if v.len() >= MEMO_LIMIT {
-            v.clear();
-        }
-        v.insert(pattern.clone());
-    });
     true
 }
 
