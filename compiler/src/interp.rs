@@ -321,39 +321,44 @@ impl Interp {
         }
     }
 
-    pub fn meta_ref(&self, m: MetaRefCode, env: &Env<'_>) -> LabelSet {
-        let pick = |meta: &Meta, f: Field| -> LabelSet {
+    /// A meta field: borrowed when it is one meta's own set (no copy of spilled words on the
+    /// check path), computed for the `@args` aggregates.
+    pub fn meta_ref<'e>(&self, m: MetaRefCode, env: &Env<'e>) -> Cow<'e, LabelSet> {
+        let pick = |meta: &'e Meta, f: Field| -> &'e LabelSet {
             match f {
-                Field::Tags => meta.tags.clone(),
-                Field::Producers => meta.producers.clone(),
-                Field::Consumers => meta.consumers.clone(),
+                Field::Tags => &meta.tags,
+                Field::Producers => &meta.producers,
+                Field::Consumers => &meta.consumers,
             }
         };
         match m {
-            MetaRefCode::Arg(a, f) => pick(self.arg_meta(a, env), f),
-            MetaRefCode::Result(f) => pick(env.result.map_or(&BOTTOM, |r| &r.meta), f),
-            MetaRefCode::Session(f) => pick(env.session, f),
-            MetaRefCode::ArgsUnion(f) => {
-                env.args.iter().fold(LabelSet::empty(), |mut acc, (_, mv)| {
-                    acc.union_assign(&pick(&mv.meta, f));
+            MetaRefCode::Arg(a, f) => Cow::Borrowed(pick(self.arg_meta(a, env), f)),
+            MetaRefCode::Result(f) => {
+                Cow::Borrowed(pick(env.result.map_or(&BOTTOM, |r| &r.meta), f))
+            }
+            MetaRefCode::Session(f) => Cow::Borrowed(pick(env.session, f)),
+            MetaRefCode::ArgsUnion(f) => Cow::Owned(env.args.iter().fold(
+                LabelSet::empty(),
+                |mut acc, (_, mv)| {
+                    acc.union_assign(pick(&mv.meta, f));
                     acc
-                })
-            }
-            MetaRefCode::ArgsIntersect(f) => {
-                env.args
-                    .iter()
-                    .fold(LabelSet::universal(), |mut acc, (_, mv)| {
-                        acc.intersect_assign(&pick(&mv.meta, f));
-                        acc
-                    })
-            }
+                },
+            )),
+            MetaRefCode::ArgsIntersect(f) => Cow::Owned(env.args.iter().fold(
+                LabelSet::universal(),
+                |mut acc, (_, mv)| {
+                    acc.intersect_assign(pick(&mv.meta, f));
+                    acc
+                },
+            )),
         }
     }
 
-    pub fn lset(&self, id: LSetId, env: &Env<'_>) -> LabelSet {
-        match &self.module.lsets[id as usize] {
-            LSetNode::Mask(m) => self.module.masks[*m as usize].clone(),
-            LSetNode::Meta(m) => self.meta_ref(*m, env),
+    /// A label-set expression: literal masks and meta fields borrowed, the rest computed.
+    pub fn lset<'e>(&'e self, id: LSetId, env: &Env<'e>) -> Cow<'e, LabelSet> {
+        let set = match &self.module.lsets[id as usize] {
+            LSetNode::Mask(m) => return Cow::Borrowed(&self.module.masks[*m as usize]),
+            LSetNode::Meta(m) => return self.meta_ref(*m, env),
             LSetNode::Bin(op, a, b) => {
                 let (a, b) = (self.lset(*a, env), self.lset(*b, env));
                 match op {
@@ -373,7 +378,8 @@ impl Interp {
                 (Some(l), false) => self.lset(*set, env).with(*l),
                 (Some(l), true) => self.lset(*set, env).without(*l),
             },
-        }
+        };
+        Cow::Owned(set)
     }
 
     /// `v in S` for one value (sqrt.md §5.3).
@@ -604,7 +610,7 @@ impl Interp {
                     result: state.result.as_deref(),
                     labels,
                 };
-                let value = self.lset(u.value, &env);
+                let value = self.lset(u.value, &env).into_owned();
                 let meta = match (u.target, state.result.as_deref_mut()) {
                     (TargetCode::Result, Some(r)) => &mut r.meta,
                     // `@result` outside the result lifecycle is rejected by the checker; be total.

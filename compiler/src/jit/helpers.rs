@@ -8,6 +8,8 @@ use super::matcher::Matcher;
 use super::view::{CallView, SlotView};
 use crate::bytecode::{ElemCode, PredId, VSetNode};
 use crate::interp::{Env, Interp};
+use sqrt_std::label::LabelSet;
+use sqrt_std::meta::Meta;
 
 /// A helper's "could not evaluate" answer.
 pub const FAIL: u32 = 2;
@@ -72,6 +74,37 @@ pub unsafe extern "C" fn matches(re: *const Matcher, ptr: *const u8, len: usize)
         Matcher::Regex(re) => guard(|| re.is_match(text)),
         literal => u32::from(literal.is_match(text)),
     }
+}
+
+/// `field(meta) op mask` on whole label sets, spilled words included (`op`: 0 overlaps,
+/// 1 subset of, 2 superset of, 3 equals; `field`: 0 tags, 1 producers, 2 consumers): an
+/// argument or mask with labels ≥ 127 without a round trip through the interpreter.
+///
+/// # Safety
+/// `meta` comes from a slot's `meta_ptr` (a live `Meta`), `mask` from the `Jit`'s constants.
+pub unsafe extern "C" fn set_cmp(
+    meta: *const Meta,
+    mask: *const LabelSet,
+    field: u32,
+    op: u32,
+) -> u32 {
+    // SAFETY: see above; both outlive the call.
+    let (meta, mask) = unsafe { (&*meta, &*mask) };
+    guard(|| {
+        let set = match field {
+            0 => &meta.tags,
+            1 => &meta.producers,
+            2 => &meta.consumers,
+            _ => panic!("jit: meta field {field}"),
+        };
+        match op {
+            0 => set.overlaps(mask),
+            1 => set.is_subset(mask),
+            2 => mask.is_subset(set),
+            3 => set == mask,
+            _ => panic!("jit: set comparison {op}"),
+        }
+    })
 }
 
 /// Byte equality of two strings of the same (already compared) length.

@@ -45,6 +45,8 @@ pub struct EntryPlan {
 #[derive(Debug)]
 pub struct Consts {
     pub strings: Vec<Box<[u8]>>,
+    /// The module's masks, for `helpers::set_cmp`.
+    pub masks: Vec<LabelSet>,
     pub regexes: Vec<Matcher>,
     pub wildcards: Vec<Matcher>,
 }
@@ -143,6 +145,7 @@ fn characteristic(word: u128) -> u128 {
 /// The helper signatures every function imports.
 struct Sigs {
     pred: SigRef,
+    /// `(ptr, ptr, i32, i32)`: `helpers::elem`, and `helpers::set_cmp` of the same shape.
     elem: SigRef,
     matches: SigRef,
     bytes_eq: SigRef,
@@ -344,7 +347,42 @@ impl Gen<'_, '_> {
     }
 
     /// Calls `helpers::pred` for `id`; a `FAIL` answer jumps to the failure exit.
+    /// A predicate native code leaves to Rust: an argument's meta field compared with a literal
+    /// mask goes to `helpers::set_cmp` (no interpreter round trip: the case of labels ≥ 127),
+    /// everything else to the interpreter's own code.
     fn helper_pred(&mut self, id: PredId) -> Value {
+        if let PredNode::SetCmp {
+            left: MetaRefCode::Arg(a, field),
+            op,
+            right,
+        } = self.m.preds[id as usize]
+            && let LSetNode::Mask(k) = self.m.lsets[right as usize]
+        {
+            let slots = self.load(I64, self.view, offset_of!(CallView, slots));
+            let off = self.slot_of[&a] * size_of::<SlotView>() + offset_of!(SlotView, meta_ptr);
+            let meta = self.load(I64, slots, off);
+            let mask = self.iconst(&self.consts.masks[k as usize] as *const LabelSet as i64);
+            let field = match field {
+                Field::Tags => 0,
+                Field::Producers => 1,
+                Field::Consumers => 2,
+            };
+            let op = match op {
+                SetCmpOp::Overlaps => 0,
+                SetCmpOp::Subset => 1,
+                SetCmpOp::Superset => 2,
+                SetCmpOp::Eq => 3,
+            };
+            let field = self.b.ins().iconst(types::I32, field);
+            let op = self.b.ins().iconst(types::I32, op);
+            let f = self.iconst(helpers::set_cmp as *const () as i64);
+            let call = self
+                .b
+                .ins()
+                .call_indirect(self.sigs.elem, f, &[meta, mask, field, op]);
+            let r = self.b.inst_results(call)[0];
+            return self.checked(r);
+        }
         let f = self.iconst(helpers::pred as *const () as i64);
         let id = self.b.ins().iconst(types::I32, i64::from(id));
         let call = self

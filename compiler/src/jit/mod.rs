@@ -158,6 +158,7 @@ impl Jit {
         }
         let consts = Box::new(Consts {
             strings: m.strings.iter().map(|s| s.as_bytes().into()).collect(),
+            masks: m.masks.clone(),
             regexes: (0..m.regexes.len())
                 .map(|i| {
                     let re = interp.matcher(i as u32, false).cloned();

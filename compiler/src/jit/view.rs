@@ -45,6 +45,8 @@ pub struct SlotView {
     pub str_ptr: *const u8,
     pub str_len: usize,
     pub value: *const Value,
+    /// The argument's `Meta` itself, for helpers that need the spilled words.
+    pub meta_ptr: *const Meta,
     pub meta: MetaView,
 }
 
@@ -157,6 +159,7 @@ impl SlotView {
     #[inline(always)]
     pub fn of(args: &Args, name: &str) -> SlotView {
         static NONE: Value = Value::None;
+        static BOTTOM: Meta = Meta::BOTTOM;
         let (value, meta) = args
             .iter()
             .find(|(n, _)| same_name(n, name))
@@ -171,12 +174,14 @@ impl SlotView {
             Value::List(_) => (KIND_LIST, std::ptr::null(), 0),
             Value::Dict(_) => (KIND_DICT, std::ptr::null(), 0),
         };
+        let meta = meta.unwrap_or(&BOTTOM);
         SlotView {
             kind,
             str_ptr,
             str_len,
             value,
-            meta: MetaView::of(meta.unwrap_or(&Meta::BOTTOM)),
+            meta_ptr: meta,
+            meta: MetaView::of(meta),
         }
     }
 }
@@ -263,8 +268,9 @@ mod tests {
         assert_eq!(size_of::<LabelView>(), 16);
         assert_eq!(size_of::<MetaView>(), 56);
         assert_eq!(offset_of!(MetaView, spilled), 48);
-        assert_eq!(size_of::<SlotView>(), 88);
-        assert_eq!(offset_of!(SlotView, meta), 32);
+        assert_eq!(size_of::<SlotView>(), 96);
+        assert_eq!(offset_of!(SlotView, meta_ptr), 32);
+        assert_eq!(offset_of!(SlotView, meta), 40);
         assert_eq!(offset_of!(CallView, session), 8);
         assert_eq!(offset_of!(CallView, args_union), 16);
         assert_eq!(offset_of!(CallView, args_intersect), 24);
