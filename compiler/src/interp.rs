@@ -337,13 +337,12 @@ impl Interp {
                 Cow::Borrowed(pick(env.result.map_or(&BOTTOM, |r| &r.meta), f))
             }
             MetaRefCode::Session(f) => Cow::Borrowed(pick(env.session, f)),
-            MetaRefCode::ArgsUnion(f) => Cow::Owned(env.args.iter().fold(
-                LabelSet::empty(),
-                |mut acc, (_, mv)| {
+            MetaRefCode::ArgsUnion(f) => {
+                Cow::Owned(env.args.iter().fold(LabelSet::empty(), |mut acc, (_, mv)| {
                     acc.union_assign(pick(&mv.meta, f));
                     acc
-                },
-            )),
+                }))
+            }
             MetaRefCode::ArgsIntersect(f) => Cow::Owned(env.args.iter().fold(
                 LabelSet::universal(),
                 |mut acc, (_, mv)| {
