@@ -600,6 +600,15 @@ async fn history_mismatch_policy_continue_flags_the_response() {
     let (s, _, b) = post(&url, &h, &chat_body(tampered)).await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["message_history_mismatch_detected"], true);
+    // The stored transcript won: the LLM saw the original request, then the new result.
+    let seen = m.requests();
+    assert_eq!(seen.len(), 2);
+    let forwarded = seen[1]["messages"].as_array().unwrap();
+    assert_eq!(forwarded.len(), 3, "{forwarded:?}");
+    assert_eq!(forwarded[0], r1()[0]);
+    assert_eq!(forwarded[1]["role"], "assistant");
+    assert_eq!(forwarded[2]["role"], "tool");
+    assert_eq!(forwarded[2]["content"], "The document content is: secret");
 }
 
 #[tokio::test]

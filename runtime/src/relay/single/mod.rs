@@ -261,6 +261,22 @@ async fn step(
             })?;
         received = &received[..=last_user];
     }
+    // `continue` (protocol.md §5): the stored transcript wins; what the request adds after its
+    // last assistant message (results, user messages) follows it.
+    let continued: Vec<Value>;
+    if mismatch && controls.config.fsm.history_mismatch_policy == HistoryMismatchPolicy::Continue {
+        let tail = received
+            .iter()
+            .rposition(|m| role(m) == "assistant")
+            .map_or(0, |i| i + 1);
+        continued = session
+            .transcript
+            .iter()
+            .chain(&received[tail..])
+            .cloned()
+            .collect();
+        received = &continued;
+    }
     let messages = upstream_messages(job, &controls, received, record.id, &mut session)?;
     if is_new || (!restart && messages.last().is_some_and(|m| role(m) == "user")) {
         record.turn += 1;
@@ -423,8 +439,9 @@ fn upstream_body(job: &Job, messages: Vec<Value>) -> Map<String, Value> {
 }
 
 /// Checks a continuation against the session's transcript. Returns whether it diverged
-/// under a policy that tolerates it (`continue`: the history the client sent goes to the LLM;
-/// `restart_turn`: the caller cuts it after the last user message).
+/// under a policy that tolerates it (`continue`: the caller forwards the stored transcript and
+/// the request's additions after its last assistant message; `restart_turn`: the caller cuts
+/// the history after the last user message).
 fn check_history(
     session: &SingleState,
     received: &[Value],
