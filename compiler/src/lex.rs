@@ -16,208 +16,141 @@ use logos::Logos;
 use crate::ast::{Comment, CommentKind};
 use crate::diag::{Diagnostic, Span};
 
-/// A token kind with its decoded payload. Words are not split into keywords: which words
-/// are keywords depends on the position (sqrt.md §3.2), so the parser decides.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Tok {
-    LBrace,
-    RBrace,
-    LParen,
-    RParen,
-    LBracket,
-    RBracket,
-    Semi,
-    Comma,
-    Dot,
-    Eq,
-    EqEq,
-    Arrow,
-    Pipe,
-    Amp,
-    Minus,
-    Caret,
-    PipeEq,
-    AmpEq,
-    MinusEq,
-    CaretEq,
+/// The tokens without a payload, listed once: each becomes a variant of both `Tok` and `Kind`
+/// with its diagnostic name, and `Lexeme::decode` / `Tok::kind` map them one to one.
+macro_rules! tokens {
+    ($($(#[$doc:meta])* $name:ident => $text:literal,)*) => {
+        /// A token kind with its decoded payload. Words are not split into keywords: which
+        /// words are keywords depends on the position (sqrt.md §3.2), so the parser decides.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Tok {
+            $($(#[$doc])* $name,)*
+            /// `"…"`, unescaped.
+            Str(String),
+            /// `r"…"`, with `\\` and `\"` unescaped.
+            RStr(String),
+            /// `w"…"`, with `\\` and `\"` unescaped.
+            WStr(String),
+            /// `d"…"`, unescaped like `"…"`.
+            DStr(String),
+            Int(i64),
+            Float(f64),
+            /// `+inf` / `-inf` (the bare word `inf` is a `Word`).
+            Inf {
+                negative: bool,
+            },
+            /// One `///` line: its text without `///`, one following space and trailing whitespace.
+            Doc(String),
+            Eof,
+        }
+
+        /// A token's kind without its payload: what the parser works on. Payloads (unescaped
+        /// strings, numbers, doc text) are decoded from the source text only where the syntax
+        /// tree needs them (`Lexeme::decode` and the `decode_*` functions), so lexing allocates
+        /// nothing per token.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Kind {
+            $($(#[$doc])* $name,)*
+            Str,
+            RStr,
+            WStr,
+            DStr,
+            Int,
+            Float,
+            Inf,
+            Doc,
+            Eof,
+        }
+
+        impl Kind {
+            /// How a diagnostic names this token.
+            pub fn describe(self) -> &'static str {
+                match self {
+                    $(Kind::$name => $text,)*
+                    Kind::Str => "a string",
+                    Kind::RStr => "a regex string `r\"…\"`",
+                    Kind::WStr => "a wildcard string `w\"…\"`",
+                    Kind::DStr => "a datetime string `d\"…\"`",
+                    Kind::Int => "an integer",
+                    Kind::Float => "a float",
+                    Kind::Inf => "`inf`",
+                    Kind::Doc => "a doc comment",
+                    Kind::Eof => "the end of the file",
+                }
+            }
+
+            /// The token of a kind without payload; `None` for the kinds that carry one.
+            fn plain(self) -> Option<Tok> {
+                match self {
+                    $(Kind::$name => Some(Tok::$name),)*
+                    Kind::Eof => Some(Tok::Eof),
+                    _ => None,
+                }
+            }
+        }
+
+        impl Tok {
+            /// How a diagnostic names this token.
+            pub fn describe(&self) -> &'static str {
+                self.kind().describe()
+            }
+
+            /// The token's kind, without its payload.
+            pub fn kind(&self) -> Kind {
+                match self {
+                    $(Tok::$name => Kind::$name,)*
+                    Tok::Str(_) => Kind::Str,
+                    Tok::RStr(_) => Kind::RStr,
+                    Tok::WStr(_) => Kind::WStr,
+                    Tok::DStr(_) => Kind::DStr,
+                    Tok::Int(_) => Kind::Int,
+                    Tok::Float(_) => Kind::Float,
+                    Tok::Inf { .. } => Kind::Inf,
+                    Tok::Doc(_) => Kind::Doc,
+                    Tok::Eof => Kind::Eof,
+                }
+            }
+        }
+    };
+}
+
+tokens! {
+    LBrace => "`{`",
+    RBrace => "`}`",
+    LParen => "`(`",
+    RParen => "`)`",
+    LBracket => "`[`",
+    RBracket => "`]`",
+    Semi => "`;`",
+    Comma => "`,`",
+    Dot => "`.`",
+    Eq => "`=`",
+    EqEq => "`==`",
+    Arrow => "`->`",
+    Pipe => "`|`",
+    Amp => "`&`",
+    Minus => "`-`",
+    Caret => "`^`",
+    PipeEq => "`|=`",
+    AmpEq => "`&=`",
+    MinusEq => "`-=`",
+    CaretEq => "`^=`",
     /// `..`
-    DotDot,
+    DotDot => "`..`",
     /// `..<`
-    DotDotLt,
+    DotDotLt => "`..<`",
     /// `<..`
-    LtDotDot,
+    LtDotDot => "`<..`",
     /// `<..<`
-    LtDotDotLt,
+    LtDotDotLt => "`<..<`",
     /// `.value`
-    DotValue,
+    DotValue => "`.value`",
     /// `@` (followed by a field name, possibly after whitespace)
-    At,
-    AtResult,
-    AtSession,
-    AtArgs,
-    Word,
-    /// `"…"`, unescaped.
-    Str(String),
-    /// `r"…"`, with `\\` and `\"` unescaped.
-    RStr(String),
-    /// `w"…"`, with `\\` and `\"` unescaped.
-    WStr(String),
-    /// `d"…"`, unescaped like `"…"`.
-    DStr(String),
-    Int(i64),
-    Float(f64),
-    /// `+inf` / `-inf` (the bare word `inf` is a `Word`).
-    Inf {
-        negative: bool,
-    },
-    /// One `///` line: its text without `///`, one following space and trailing whitespace.
-    Doc(String),
-    Eof,
-}
-
-impl Tok {
-    /// How a diagnostic names this token.
-    pub fn describe(&self) -> &'static str {
-        self.kind().describe()
-    }
-
-    /// The token's kind, without its payload.
-    pub fn kind(&self) -> Kind {
-        match self {
-            Tok::LBrace => Kind::LBrace,
-            Tok::RBrace => Kind::RBrace,
-            Tok::LParen => Kind::LParen,
-            Tok::RParen => Kind::RParen,
-            Tok::LBracket => Kind::LBracket,
-            Tok::RBracket => Kind::RBracket,
-            Tok::Semi => Kind::Semi,
-            Tok::Comma => Kind::Comma,
-            Tok::Dot => Kind::Dot,
-            Tok::Eq => Kind::Eq,
-            Tok::EqEq => Kind::EqEq,
-            Tok::Arrow => Kind::Arrow,
-            Tok::Pipe => Kind::Pipe,
-            Tok::Amp => Kind::Amp,
-            Tok::Minus => Kind::Minus,
-            Tok::Caret => Kind::Caret,
-            Tok::PipeEq => Kind::PipeEq,
-            Tok::AmpEq => Kind::AmpEq,
-            Tok::MinusEq => Kind::MinusEq,
-            Tok::CaretEq => Kind::CaretEq,
-            Tok::DotDot => Kind::DotDot,
-            Tok::DotDotLt => Kind::DotDotLt,
-            Tok::LtDotDot => Kind::LtDotDot,
-            Tok::LtDotDotLt => Kind::LtDotDotLt,
-            Tok::DotValue => Kind::DotValue,
-            Tok::At => Kind::At,
-            Tok::AtResult => Kind::AtResult,
-            Tok::AtSession => Kind::AtSession,
-            Tok::AtArgs => Kind::AtArgs,
-            Tok::Word => Kind::Word,
-            Tok::Str(_) => Kind::Str,
-            Tok::RStr(_) => Kind::RStr,
-            Tok::WStr(_) => Kind::WStr,
-            Tok::DStr(_) => Kind::DStr,
-            Tok::Int(_) => Kind::Int,
-            Tok::Float(_) => Kind::Float,
-            Tok::Inf { .. } => Kind::Inf,
-            Tok::Doc(_) => Kind::Doc,
-            Tok::Eof => Kind::Eof,
-        }
-    }
-}
-
-/// A token's kind without its payload: what the parser works on. Payloads (unescaped strings,
-/// numbers, doc text) are decoded from the source text only where the syntax tree needs them
-/// (`Lexeme::decode` and the `decode_*` functions), so lexing allocates nothing per token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    LBrace,
-    RBrace,
-    LParen,
-    RParen,
-    LBracket,
-    RBracket,
-    Semi,
-    Comma,
-    Dot,
-    Eq,
-    EqEq,
-    Arrow,
-    Pipe,
-    Amp,
-    Minus,
-    Caret,
-    PipeEq,
-    AmpEq,
-    MinusEq,
-    CaretEq,
-    DotDot,
-    DotDotLt,
-    LtDotDot,
-    LtDotDotLt,
-    DotValue,
-    At,
-    AtResult,
-    AtSession,
-    AtArgs,
-    Word,
-    Str,
-    RStr,
-    WStr,
-    DStr,
-    Int,
-    Float,
-    Inf,
-    Doc,
-    Eof,
-}
-
-impl Kind {
-    /// How a diagnostic names this token.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Kind::LBrace => "`{`",
-            Kind::RBrace => "`}`",
-            Kind::LParen => "`(`",
-            Kind::RParen => "`)`",
-            Kind::LBracket => "`[`",
-            Kind::RBracket => "`]`",
-            Kind::Semi => "`;`",
-            Kind::Comma => "`,`",
-            Kind::Dot => "`.`",
-            Kind::Eq => "`=`",
-            Kind::EqEq => "`==`",
-            Kind::Arrow => "`->`",
-            Kind::Pipe => "`|`",
-            Kind::Amp => "`&`",
-            Kind::Minus => "`-`",
-            Kind::Caret => "`^`",
-            Kind::PipeEq => "`|=`",
-            Kind::AmpEq => "`&=`",
-            Kind::MinusEq => "`-=`",
-            Kind::CaretEq => "`^=`",
-            Kind::DotDot => "`..`",
-            Kind::DotDotLt => "`..<`",
-            Kind::LtDotDot => "`<..`",
-            Kind::LtDotDotLt => "`<..<`",
-            Kind::DotValue => "`.value`",
-            Kind::At => "`@`",
-            Kind::AtResult => "`@result`",
-            Kind::AtSession => "`@session`",
-            Kind::AtArgs => "`@args`",
-            Kind::Word => "a word",
-            Kind::Str => "a string",
-            Kind::RStr => "a regex string `r\"…\"`",
-            Kind::WStr => "a wildcard string `w\"…\"`",
-            Kind::DStr => "a datetime string `d\"…\"`",
-            Kind::Int => "an integer",
-            Kind::Float => "a float",
-            Kind::Inf => "`inf`",
-            Kind::Doc => "a doc comment",
-            Kind::Eof => "the end of the file",
-        }
-    }
+    At => "`@`",
+    AtResult => "`@result`",
+    AtSession => "`@session`",
+    AtArgs => "`@args`",
+    Word => "a word",
 }
 
 /// A token as the parser sees it: 12 bytes, no payload (see `Kind`).
@@ -231,37 +164,7 @@ impl Lexeme {
     /// The token with its payload decoded from `src` (the text it was lexed from).
     pub fn decode(self, src: &str) -> Token {
         let text = &src[self.span.range()];
-        let tok = match self.tok {
-            Kind::LBrace => Tok::LBrace,
-            Kind::RBrace => Tok::RBrace,
-            Kind::LParen => Tok::LParen,
-            Kind::RParen => Tok::RParen,
-            Kind::LBracket => Tok::LBracket,
-            Kind::RBracket => Tok::RBracket,
-            Kind::Semi => Tok::Semi,
-            Kind::Comma => Tok::Comma,
-            Kind::Dot => Tok::Dot,
-            Kind::Eq => Tok::Eq,
-            Kind::EqEq => Tok::EqEq,
-            Kind::Arrow => Tok::Arrow,
-            Kind::Pipe => Tok::Pipe,
-            Kind::Amp => Tok::Amp,
-            Kind::Minus => Tok::Minus,
-            Kind::Caret => Tok::Caret,
-            Kind::PipeEq => Tok::PipeEq,
-            Kind::AmpEq => Tok::AmpEq,
-            Kind::MinusEq => Tok::MinusEq,
-            Kind::CaretEq => Tok::CaretEq,
-            Kind::DotDot => Tok::DotDot,
-            Kind::DotDotLt => Tok::DotDotLt,
-            Kind::LtDotDot => Tok::LtDotDot,
-            Kind::LtDotDotLt => Tok::LtDotDotLt,
-            Kind::DotValue => Tok::DotValue,
-            Kind::At => Tok::At,
-            Kind::AtResult => Tok::AtResult,
-            Kind::AtSession => Tok::AtSession,
-            Kind::AtArgs => Tok::AtArgs,
-            Kind::Word => Tok::Word,
+        let tok = self.tok.plain().unwrap_or_else(|| match self.tok {
             Kind::Str => Tok::Str(decode_string(self.tok, text)),
             Kind::RStr => Tok::RStr(decode_string(self.tok, text)),
             Kind::WStr => Tok::WStr(decode_string(self.tok, text)),
@@ -271,9 +174,9 @@ impl Lexeme {
             Kind::Inf => Tok::Inf {
                 negative: text.starts_with('-'),
             },
-            Kind::Doc => Tok::Doc(doc_text(text).to_owned()),
-            Kind::Eof => Tok::Eof,
-        };
+            // `plain` covered every other kind: this is `Doc`.
+            _ => Tok::Doc(doc_text(text).to_owned()),
+        });
         Token {
             tok,
             span: self.span,
