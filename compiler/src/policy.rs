@@ -41,6 +41,7 @@ use crate::bytecode::{LineSpan, Module};
 use crate::check::{CheckOptions, check};
 use crate::diag::Diagnostic;
 use crate::interp::{Args, BlockState, Env, Interp, Vote, reserved_tags};
+use crate::jit::update::BlockKind;
 use crate::jit::{Combined, Jit};
 use crate::lower::{LowerInput, lower};
 
@@ -405,6 +406,18 @@ impl Policy {
         }
     }
 
+    /// How many update blocks (`session before`, `result`, `session after`) the JIT compiled
+    /// to native code; 0 on the interpreter (docs/jit.md "Update blocks").
+    pub fn native_blocks(&self) -> usize {
+        self.jit.as_ref().map_or(0, Jit::native_blocks)
+    }
+
+    /// Test only: the interpreter and the JIT, for block-level differential tests.
+    #[doc(hidden)]
+    pub fn engines(&self) -> (&Interp, Option<&Jit>) {
+        (&self.interp, self.jit.as_ref())
+    }
+
     /// Why the JIT was requested but the interpreter runs, if it was.
     pub fn fallback(&self) -> Option<&str> {
         self.fallback.as_deref()
@@ -539,6 +552,27 @@ impl Policy {
         }
     }
 
+    /// Update block `kind` of policy `pi`: native when the JIT compiled it and the metas fit its
+    /// words, the interpreter's code otherwise. Statements of user policies keep the reserved
+    /// tags (sqrt.md §4.4); the prelude's may change them.
+    fn run_block(
+        &self,
+        pi: usize,
+        kind: BlockKind,
+        args: &Args,
+        labels: &Labels,
+        state: &mut BlockState<'_>,
+    ) {
+        if let Some(jit) = &self.jit
+            && jit.run_block(&self.interp, pi, kind, args, labels, state)
+        {
+            return;
+        }
+        let p = &self.interp.module.policies[pi];
+        self.interp
+            .run_block(kind.stmts(p), args, labels, state, p.preset.is_none());
+    }
+
     /// Step 1: the matching user policies' `session before` blocks update the session.
     fn session_before(&self, matching: &[usize], args: &Args, session: &mut Session) {
         for &pi in matching {
@@ -548,8 +582,13 @@ impl Policy {
                     session: &mut session.meta,
                     result: None,
                 };
-                self.interp
-                    .run_block(&p.session_before, args, &session.labels, &mut state, true);
+                self.run_block(
+                    pi,
+                    BlockKind::SessionBefore,
+                    args,
+                    &session.labels,
+                    &mut state,
+                );
             }
         }
     }
@@ -680,13 +719,7 @@ impl Policy {
                         session: &mut session.meta,
                         result: Some(&mut result),
                     };
-                    self.interp.run_block(
-                        &p.result,
-                        args,
-                        &session.labels,
-                        &mut state,
-                        !preset_pass,
-                    );
+                    self.run_block(pi, BlockKind::Result, args, &session.labels, &mut state);
                 }
             }
         }
@@ -697,12 +730,12 @@ impl Policy {
                     session: &mut session.meta,
                     result: Some(&mut result),
                 };
-                self.interp.run_block(
-                    &p.session_after,
+                self.run_block(
+                    pi,
+                    BlockKind::SessionAfter,
                     args,
                     &session.labels,
                     &mut state,
-                    p.preset.is_none(),
                 );
             }
         }

@@ -42,5 +42,8 @@ fn the_generator_mostly_makes_valid_policies() {
         stats.rejected
     );
     assert!(stats.calls >= 800, "{stats:?}");
+    // Update blocks compile, and run natively on the calls whose metas fit the inline words.
+    assert!(stats.native_blocks >= 50, "{stats:?}");
+    assert!(stats.native_runs >= 100, "{stats:?}");
     eprintln!("generator: {stats:?}");
 }

@@ -152,3 +152,84 @@ fn many_tools_and_regex_ids_dispatch_like_the_interpreter() {
         }
     }
 }
+
+/// The three update blocks of a policy run as native code, keep the reserved tags on user
+/// statements (sqrt.md §4.4) and leave what the interpreter leaves; a block whose condition the
+/// JIT leaves to the interpreter and reads the session stays interpreted.
+#[test]
+fn update_blocks_run_natively_and_agree_with_the_interpreter() {
+    let src = r#"
+tool "read" {
+  soft allow always;
+  session before { @session.tags |= {"seen"}; }
+  result {
+    @tags |= {"untrusted", "__r"};
+    when @session.tags overlaps {"seen"} and doc.value in {str matching r"d.*"} { @producers = {"reader"}; }
+  }
+  session after { @session.tags |= @result.tags; @session.tags &= {"seen", "confidential", "a"}; }
+}
+tool "other" {
+  soft allow always;
+  session before { when doc.value in @session.tags { @session.tags |= {"b"}; } }
+}
+"#;
+    let interp = Policy::compile(src, &Presets::default()).unwrap();
+    let jit = Policy::compile(src, &Presets::default())
+        .unwrap()
+        .with_engine(Engine::Jit);
+    // Three blocks of "read" beside the prelude's; "other"'s condition (a value in a label set
+    // of the session) is left to the interpreter's code, which must not see the session
+    // half-updated: not compiled.
+    let prelude = Policy::compile("", &Presets::default())
+        .unwrap()
+        .with_engine(Engine::Jit)
+        .native_blocks();
+    assert_eq!(jit.native_blocks(), prelude + 3);
+    assert_eq!(interp.native_blocks(), 0);
+    let run = |p: &Policy, tool: &str, doc: &str, session_tags: serde_json::Value| {
+        let mut session = p.new_session();
+        session
+            .set_meta_json(&json!({"tags": session_tags}))
+            .unwrap();
+        let args = session
+            .args_from_json(&json!({"doc": {"value": doc, "meta": {"tags": ["confidential"]}}}))
+            .unwrap();
+        assert!(p.check(tool, &args, &mut session).is_allowed());
+        let out = sqrt_std::value::Value::from_json(&json!("text"));
+        let result = p.apply_result(tool, &args, &out, &mut session).unwrap();
+        (
+            session.meta.to_json(&session.labels),
+            result.meta.to_json(&session.labels),
+        )
+    };
+    // Spilled session labels (ids ≥ 127) make the native block decline and the interpreter run.
+    let many: Vec<String> = (0..200).map(|i| format!("l{i}")).collect();
+    for (tool, doc, tags) in [
+        ("read", "d1", json!([])),
+        ("read", "x", json!(["__r"])),
+        ("read", "d2", json!(["a", "__other"])),
+        ("read", "d3", json!(many)),
+        ("other", "a", json!(["a"])),
+    ] {
+        let (session, result) = run(&jit, tool, doc, tags.clone());
+        let want = run(&interp, tool, doc, tags.clone());
+        assert_eq!(
+            (&session, &result),
+            (&want.0, &want.1),
+            "{tool} {doc} {tags}"
+        );
+        if tool == "read" {
+            let tags = session["tags"].as_array().unwrap();
+            let has = |t: &str| tags.iter().any(|x| x == t);
+            // `session before` added "seen"; `session after` joined the result's tags, then
+            // kept only three of them, and the reserved "__r" (a user statement keeps it).
+            assert!(has("seen") && has("__r") && has("confidential") && !has("untrusted"));
+            let producers = &result["producers"];
+            assert_eq!(
+                *producers == json!(["reader"]),
+                doc.starts_with('d'),
+                "{result}"
+            );
+        }
+    }
+}

@@ -19,27 +19,14 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 use super::helpers;
 use super::matcher::Matcher;
+use super::plan::{EntryPlan, lset_native, reads_state};
 use super::view::{
     CallView, KIND_DATETIME, KIND_DICT, KIND_LIST, KIND_NONE, KIND_STR, LabelView, MetaView,
-    SlotView,
+    SlotView, UpdateView,
 };
 use crate::bytecode::*;
 use crate::interp::{Interp, Vote};
-use sqrt_std::label::{INLINE_LABELS, LabelSet};
-
-/// What one entry's function covers.
-#[derive(Debug)]
-pub struct EntryPlan {
-    /// Policy indices, in evaluation order (only those with rules produce code).
-    pub policies: Vec<usize>,
-    /// The argument each slot of the view holds.
-    pub slots: Vec<ArgId>,
-    pub needs_session: bool,
-    pub needs_union: bool,
-    pub needs_intersect: bool,
-    /// Upper bound on the votes the function writes.
-    pub n_rules: usize,
-}
+use sqrt_std::label::LabelSet;
 
 /// Matchers and string constants the code points to; owned by the `Jit`, never moved.
 #[derive(Debug)]
@@ -51,90 +38,12 @@ pub struct Consts {
     pub wildcards: Vec<Matcher>,
 }
 
-impl EntryPlan {
-    pub fn new(interp: &Interp, policies: Vec<usize>) -> EntryPlan {
-        let m = &interp.module;
-        let mut plan = EntryPlan {
-            policies,
-            slots: Vec::new(),
-            needs_session: false,
-            needs_union: false,
-            needs_intersect: false,
-            n_rules: 0,
-        };
-        let mut preds = Vec::new();
-        for &pi in &plan.policies {
-            let rules = &m.policies[pi].rules;
-            plan.n_rules += rules.len();
-            preds.extend(rules.iter().filter_map(|r| r.cond));
-        }
-        // Collect the arguments and aggregate metas the conditions read (arenas are acyclic:
-        // children have smaller indices, so this walk terminates).
-        let (mut lsets, mut vsets) = (Vec::new(), Vec::new());
-        let mut metas = Vec::new();
-        let mut vals = Vec::new();
-        while let Some(p) = preds.pop() {
-            match &m.preds[p as usize] {
-                PredNode::And(ps) | PredNode::Or(ps) => preds.extend(ps),
-                PredNode::Not(p) => preds.push(*p),
-                PredNode::In { value, set, .. } => {
-                    vals.push(value.clone());
-                    vsets.push(*set);
-                }
-                PredNode::ValueEq(a, b) => vals.extend([a.clone(), b.clone()]),
-                PredNode::SetCmp { left, right, .. } => {
-                    metas.push(*left);
-                    lsets.push(*right);
-                }
-                PredNode::IsEmpty(r) | PredNode::IsUniversal(r) => metas.push(*r),
-            }
-        }
-        while let Some(v) = vsets.pop() {
-            match &m.vsets[v as usize] {
-                VSetNode::Labels(l) => lsets.push(*l),
-                VSetNode::Lit(_) => {}
-                VSetNode::Bin(_, a, b) => vsets.extend([*a, *b]),
-                VSetNode::With { set, .. } => vsets.push(*set),
-            }
-        }
-        while let Some(l) = lsets.pop() {
-            match &m.lsets[l as usize] {
-                LSetNode::Mask(_) => {}
-                LSetNode::Meta(r) => metas.push(*r),
-                LSetNode::Bin(_, a, b) => lsets.extend([*a, *b]),
-                LSetNode::With { set, .. } => lsets.push(*set),
-            }
-        }
-        for r in metas {
-            match r {
-                MetaRefCode::Arg(a, _) => plan.add_slot(a),
-                MetaRefCode::ArgsUnion(_) => plan.needs_union = true,
-                MetaRefCode::ArgsIntersect(_) => plan.needs_intersect = true,
-                MetaRefCode::Session(_) => plan.needs_session = true,
-                MetaRefCode::Result(_) => {}
-            }
-        }
-        for v in vals {
-            if let ValCode::Arg(a) = v {
-                plan.add_slot(a);
-            }
-        }
-        plan
-    }
-
-    fn add_slot(&mut self, a: ArgId) {
-        if !self.slots.contains(&a) {
-            self.slots.push(a);
-        }
-    }
-}
-
 /// `lo`, `hi` of a set's characteristic word: bits 0..=126 are membership of labels 0..=126 and
 /// bit 127 the membership of every label ≥ 127 (exact for sets without spilled words). Set
 /// operations are then plain bitwise operations.
-type Words = (Value, Value);
+pub type Words = (Value, Value);
 
-fn characteristic(word: u128) -> u128 {
+pub fn characteristic(word: u128) -> u128 {
     if word >> 127 != 0 {
         word ^ !(1u128 << 127)
     } else {
@@ -166,18 +75,28 @@ pub fn helper_signatures(ptr: Type, make: impl Fn() -> Signature) -> [Signature;
     ]
 }
 
-struct Gen<'a, 'b> {
-    b: FunctionBuilder<'b>,
-    m: &'a Module,
+pub(super) struct Gen<'a, 'b> {
+    pub b: FunctionBuilder<'b>,
+    pub m: &'a Module,
     consts: &'a Consts,
     slot_of: HashMap<ArgId, usize>,
-    view: Value,
+    pub view: Value,
     sigs: Sigs,
-    fail: Block,
+    pub fail: Block,
+    mode: Mode,
 }
 
-const FLAGS: MemFlagsData = MemFlagsData::trusted();
-const I64: Type = types::I64;
+/// What a function's pointer argument is: a verdict function gets a `CallView`; an update
+/// function an `UpdateView` (whose first field is that `CallView`), with the result's meta
+/// when its block runs on a tool output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Verdict,
+    Update { result: bool },
+}
+
+pub(super) const FLAGS: MemFlagsData = MemFlagsData::trusted();
+pub(super) const I64: Type = types::I64;
 const I8: Type = types::I8;
 
 /// Emits the body of `func` for `plan`. The caller declared the function with signature
@@ -191,32 +110,7 @@ pub fn lower_entry(
     helper_sigs: [Signature; 4],
     target: cranelift_codegen::isa::TargetFrontendConfig,
 ) {
-    let mut b = FunctionBuilder::new(func, fctx);
-    let [pred, elem, matches, bytes_eq] = helper_sigs.map(|s| b.import_signature(s));
-    let entry = b.create_block();
-    b.append_block_params_for_function_params(entry);
-    b.switch_to_block(entry);
-    let view = b.block_params(entry)[0];
-    let fail = b.create_block();
-    let mut g = Gen {
-        b,
-        m: &interp.module,
-        consts,
-        slot_of: plan
-            .slots
-            .iter()
-            .enumerate()
-            .map(|(i, &a)| (a, i))
-            .collect(),
-        view,
-        sigs: Sigs {
-            pred,
-            elem,
-            matches,
-            bytes_eq,
-        },
-        fail,
-    };
+    let mut g = Gen::start(func, fctx, interp, consts, plan, helper_sigs, Mode::Verdict);
     for &pi in &plan.policies {
         let policy = &g.m.policies[pi];
         for (ri, rule) in policy.rules.iter().enumerate() {
@@ -229,14 +123,61 @@ pub fn lower_entry(
             g.rule(rule, vote);
         }
     }
-    g.b.ins().return_(&[]);
-    g.b.switch_to_block(fail);
-    let one = g.b.ins().iconst(I8, 1);
-    g.b.ins()
-        .store(FLAGS, one, view, offset_of!(CallView, failed) as i32);
-    g.b.ins().return_(&[]);
-    g.b.seal_all_blocks();
-    g.b.finalize(target);
+    g.finish(target);
+}
+
+impl<'a, 'b> Gen<'a, 'b> {
+    /// A function `(view) -> ()` reading the slots of `plan`, positioned in its entry block.
+    pub fn start(
+        func: &'b mut cranelift_codegen::ir::Function,
+        fctx: &'b mut FunctionBuilderContext,
+        interp: &'a Interp,
+        consts: &'a Consts,
+        plan: &EntryPlan,
+        helper_sigs: [Signature; 4],
+        mode: Mode,
+    ) -> Gen<'a, 'b> {
+        let mut b = FunctionBuilder::new(func, fctx);
+        let [pred, elem, matches, bytes_eq] = helper_sigs.map(|s| b.import_signature(s));
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let view = b.block_params(entry)[0];
+        let fail = b.create_block();
+        Gen {
+            b,
+            m: &interp.module,
+            consts,
+            slot_of: plan
+                .slots
+                .iter()
+                .enumerate()
+                .map(|(i, &a)| (a, i))
+                .collect(),
+            view,
+            sigs: Sigs {
+                pred,
+                elem,
+                matches,
+                bytes_eq,
+            },
+            fail,
+            mode,
+        }
+    }
+
+    /// Returns from the current block; the failure exit sets `failed` and returns.
+    pub fn finish(mut self, target: cranelift_codegen::isa::TargetFrontendConfig) {
+        self.b.ins().return_(&[]);
+        self.b.switch_to_block(self.fail);
+        let one = self.b.ins().iconst(I8, 1);
+        self.b
+            .ins()
+            .store(FLAGS, one, self.view, offset_of!(CallView, failed) as i32);
+        self.b.ins().return_(&[]);
+        self.b.seal_all_blocks();
+        self.b.finalize(target);
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -248,15 +189,15 @@ struct VoteSite {
 }
 
 impl Gen<'_, '_> {
-    fn iconst(&mut self, v: i64) -> Value {
+    pub fn iconst(&mut self, v: i64) -> Value {
         self.b.ins().iconst(I64, v)
     }
 
-    fn load(&mut self, ty: Type, base: Value, offset: usize) -> Value {
+    pub fn load(&mut self, ty: Type, base: Value, offset: usize) -> Value {
         self.b.ins().load(ty, FLAGS, base, offset as i32)
     }
 
-    fn store(&mut self, v: Value, base: Value, offset: usize) {
+    pub fn store(&mut self, v: Value, base: Value, offset: usize) {
         self.b.ins().store(FLAGS, v, base, offset as i32);
     }
 
@@ -383,6 +324,15 @@ impl Gen<'_, '_> {
             let r = self.b.inst_results(call)[0];
             return self.checked(r);
         }
+        if self.mode != Mode::Verdict && reads_state(self.m, id) {
+            // The interpreter would read the metas as they were before this block's native
+            // updates (they are written back only at the end): leave through the failure exit,
+            // and the whole block runs in the interpreter instead.
+            self.b.ins().jump(self.fail, &[]);
+            let dead = self.b.create_block();
+            self.b.switch_to_block(dead);
+            return self.const_bool(false);
+        }
         let f = self.iconst(helpers::pred as *const () as i64);
         let id = self.b.ins().iconst(types::I32, i64::from(id));
         let call = self
@@ -420,7 +370,7 @@ impl Gen<'_, '_> {
         self.b.ins().iconst(I8, i64::from(v))
     }
 
-    fn pred(&mut self, id: PredId) -> Value {
+    pub fn pred(&mut self, id: PredId) -> Value {
         let m = self.m;
         match &m.preds[id as usize] {
             PredNode::And(ps) | PredNode::Or(ps) => {
@@ -518,7 +468,7 @@ impl Gen<'_, '_> {
         self.b.ins().icmp_imm_s(cc, any, 0)
     }
 
-    fn bin(&mut self, op: SetOp, (alo, ahi): Words, (blo, bhi): Words) -> Words {
+    pub fn bin(&mut self, op: SetOp, (alo, ahi): Words, (blo, bhi): Words) -> Words {
         let ins = |b: &mut FunctionBuilder<'_>, x, y| match op {
             SetOp::Union => b.ins().bor(x, y),
             SetOp::Intersect => b.ins().band(x, y),
@@ -530,28 +480,18 @@ impl Gen<'_, '_> {
         (lo, hi)
     }
 
-    fn const_words(&mut self, w: u128) -> Words {
+    pub fn const_words(&mut self, w: u128) -> Words {
         (
             self.iconst(w as u64 as i64),
             self.iconst((w >> 64) as u64 as i64),
         )
     }
 
-    fn lset_native(&self, id: LSetId) -> bool {
-        match &self.m.lsets[id as usize] {
-            LSetNode::Mask(k) => self.m.masks[*k as usize].spill_words().is_empty(),
-            LSetNode::Meta(_) => true,
-            LSetNode::Bin(_, a, b) => self.lset_native(*a) && self.lset_native(*b),
-            LSetNode::With { label: None, .. } => true,
-            LSetNode::With {
-                set,
-                label: Some(l),
-                ..
-            } => l.0 < INLINE_LABELS && self.lset_native(*set),
-        }
+    pub fn lset_native(&self, id: LSetId) -> bool {
+        lset_native(self.m, id)
     }
 
-    fn lset(&mut self, id: LSetId, slow: Block) -> Words {
+    pub fn lset(&mut self, id: LSetId, slow: Block) -> Words {
         match &self.m.lsets[id as usize] {
             LSetNode::Mask(k) => {
                 let w = characteristic(self.m.masks[*k as usize].inline_word());
@@ -609,7 +549,13 @@ impl Gen<'_, '_> {
                 self.load(I64, self.view, offset_of!(CallView, args_intersect)),
                 f,
             ),
-            // Verdict rules run without a result: its meta is ⊥.
+            MetaRefCode::Result(f) if self.mode == (Mode::Update { result: true }) => (
+                self.b
+                    .ins()
+                    .iadd_imm_s(self.view, offset_of!(UpdateView, result) as i64),
+                f,
+            ),
+            // Verdict rules (and `session before` blocks) run without a result: its meta is ⊥.
             MetaRefCode::Result(f) => {
                 let set = match f {
                     Field::Consumers => LabelSet::UNIVERSAL,
@@ -627,7 +573,12 @@ impl Gen<'_, '_> {
         let off = i * size_of::<LabelView>();
         let lo = self.load(I64, meta, off + offset_of!(LabelView, lo));
         let hi = self.load(I64, meta, off + offset_of!(LabelView, hi));
-        // Raw to characteristic: flip bits 0..=126 when the complement flag (bit 127) is set.
+        self.flip((lo, hi))
+    }
+
+    /// Raw words to characteristic words and back: bits 0..=126 flipped when the complement
+    /// flag (bit 127, the same in both forms) is set.
+    pub fn flip(&mut self, (lo, hi): Words) -> Words {
         let flag = self.b.ins().ushr_imm_u(hi, 63);
         let mask = self.b.ins().ineg(flag);
         let lo = self.b.ins().bxor(lo, mask);

@@ -6,7 +6,7 @@
 //! unless the `s` flag or a wildcard `*`); the differential tests compare them with the
 //! interpreter, which always runs the regex.
 
-use regex::Regex;
+use crate::interp::Regex;
 use regex_syntax::hir::{Dot, Hir, HirKind};
 
 use super::view::same_bytes;

@@ -4,12 +4,15 @@
 //! `Jit::compile` is the entry point: it plans an entry per exact tool id (that id's policies,
 //! regex policies merged in, as the interpreter dispatches) and one per regex policy (for tool
 //! ids only regexes match), lowers each to Cranelift IR (`lower`) and finalises the code.
-//! `Jit::run` builds the call view and calls the native code. Update blocks run the
-//! interpreter's code (`Interp::run_block`); only verdicts are native so far.
+//! `Jit::run` builds the call view and calls the native code. Update blocks that compile
+//! (`update`) get a function each, which `Jit::run_block` runs; the others run the
+//! interpreter's code (`Interp::run_block`).
 
 mod helpers;
 mod lower;
 mod matcher;
+mod plan;
+pub mod update;
 pub mod view;
 
 use rustc_hash::FxHashMap;
@@ -23,10 +26,14 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{Linkage, Module as _, default_libcall_names};
 
 use crate::bytecode::ToolMatchCode;
-use crate::interp::{Env, Interp, Vote};
-use lower::{Consts, EntryPlan};
+use crate::interp::{Args, BlockState, Env, Interp, Vote};
+use lower::Consts;
 use matcher::Matcher;
-use view::{CallView, MetaView, Scratch, SlotView, same_name};
+use plan::EntryPlan;
+use sqrt_std::label::{INLINE_LABELS, LabelSet, Labels};
+use sqrt_std::meta::Meta;
+use update::BlockKind;
+use view::{CallView, LabelView, MetaView, Scratch, SlotView, UpdateView, same_name};
 
 /// The examples of docs/jit.md run as doctests.
 #[cfg(doctest)]
@@ -39,6 +46,20 @@ struct Entry {
     code: extern "C" fn(*mut CallView),
     /// The argument names of `plan.slots`, for building the view.
     slot_names: Vec<Box<str>>,
+}
+
+impl Entry {
+    /// Writes the slot views of the arguments the entry reads into `slots` (made with
+    /// `slot_names.len()` capacity), in place: the buffer is on the check path.
+    #[inline(always)]
+    fn fill_slots(&self, args: &Args, slots: &mut Scratch<SlotView, 8>) -> *const SlotView {
+        let base = slots.as_mut_ptr();
+        for (i, name) in self.slot_names.iter().enumerate() {
+            // SAFETY: `i < slot_names.len()`, the scratch capacity.
+            unsafe { base.add(i).write(SlotView::of(args, name)) };
+        }
+        base
+    }
 }
 
 impl std::fmt::Debug for Entry {
@@ -55,6 +76,11 @@ pub struct Jit {
     exact: FxHashMap<ToolId, usize>,
     /// Entry of each regex policy (by policy index), for ids no exact policy names.
     by_policy: FxHashMap<usize, usize>,
+    /// The update function of each policy's blocks (`BlockKind` order), where one compiled.
+    blocks: Vec<[Option<usize>; 3]>,
+    /// The reserved (`__`) labels of the module's table, `None` if one is ≥ 127; a session's
+    /// table extends the module's.
+    reserved: Option<u128>,
     /// Referenced by the code; kept alive (and unmoved: boxed slices and `Vec` buffers) with it.
     _consts: Box<Consts>,
     /// The executable memory. Never touched after finalisation; the mutex only makes the
@@ -156,6 +182,18 @@ impl Jit {
             by_policy.insert(pi, plans.len());
             plans.push(EntryPlan::new(interp, vec![pi]));
         }
+        let verdicts = plans.len();
+        let mut blocks = vec![[None; 3]; m.policies.len()];
+        let mut kinds = Vec::new();
+        for (pi, slots) in blocks.iter_mut().enumerate() {
+            for kind in BlockKind::ALL {
+                if let Some(plan) = update::plan(m, pi, kind) {
+                    slots[kind as usize] = Some(plans.len());
+                    plans.push(plan);
+                    kinds.push(kind);
+                }
+            }
+        }
         let consts = Box::new(Consts {
             strings: m.strings.iter().map(|s| s.as_bytes().into()).collect(),
             masks: m.masks.clone(),
@@ -215,15 +253,27 @@ impl Jit {
             ctx.func.name = UserFuncName::user(0, id.as_u32());
             let helper_sigs = lower::helper_signatures(ptr, || module.make_signature());
             let target = module.target_config();
-            lower::lower_entry(
-                &mut ctx.func,
-                &mut fctx,
-                interp,
-                &consts,
-                plan,
-                helper_sigs,
-                target,
-            );
+            match i.checked_sub(verdicts) {
+                None => lower::lower_entry(
+                    &mut ctx.func,
+                    &mut fctx,
+                    interp,
+                    &consts,
+                    plan,
+                    helper_sigs,
+                    target,
+                ),
+                Some(b) => update::lower_block(
+                    &mut ctx.func,
+                    &mut fctx,
+                    interp,
+                    &consts,
+                    plan,
+                    kinds[b],
+                    helper_sigs,
+                    target,
+                ),
+            }
             module
                 .define_function(id, &mut ctx)
                 .map_err(|e| format!("JIT compile of entry {i}: {e:?}"))?;
@@ -258,9 +308,16 @@ impl Jit {
             entries,
             exact,
             by_policy,
+            blocks,
+            reserved: reserved_words(&m.labels, 0, 0),
             _consts: consts,
             _code: Mutex::new(module),
         })
+    }
+
+    /// How many update blocks have native code.
+    pub fn native_blocks(&self) -> usize {
+        self.blocks.iter().flatten().flatten().count()
     }
 
     /// The policies matching `tool` and their entries: one hash lookup for an exact id.
@@ -337,32 +394,17 @@ impl Jit {
             null
         };
         let mut view = CallView {
-            slots: std::ptr::null(),
             session,
             args_union: union,
             args_intersect: intersect,
-            interp,
-            env: (env as *const Env<'_>).cast(),
             votes: votes.as_mut_ptr(),
-            n_votes: 0,
-            top_priority: i64::MIN,
-            any_soft: 0,
-            deny_at_top: 0,
-            hard_deny: 0,
-            hard_allow: 0,
             fail_fast: u8::from(fail_fast),
-            stop: 0,
-            failed: 0,
+            ..CallView::new(interp, env)
         };
         for &e in entries {
             let entry = &self.entries[e];
-            let mut slots: Scratch<SlotView, 8> = Scratch::new(entry.slot_names.len());
-            let base = slots.as_mut_ptr();
-            for (i, name) in entry.slot_names.iter().enumerate() {
-                // SAFETY: `i < slot_names.len()`, the scratch capacity.
-                unsafe { base.add(i).write(SlotView::of(env.args, name)) };
-            }
-            view.slots = base;
+            let mut slots = Scratch::new(entry.slot_names.len());
+            view.slots = entry.fill_slots(env.args, &mut slots);
             (entry.code)(&mut view);
             if view.failed != 0 {
                 return None;
@@ -382,4 +424,97 @@ impl Jit {
         let votes = unsafe { votes.init_slice(view.n_votes) };
         Some(finish(votes, combined))
     }
+
+    /// Runs block `kind` of policy `pi` natively if it compiled and the metas fit the inline
+    /// words (no spilled words, no reserved label ≥ 127), updating `state` as
+    /// `Interp::run_block` would. `false`: nothing was changed, the caller runs the
+    /// interpreter's code.
+    pub fn run_block(
+        &self,
+        interp: &Interp,
+        pi: usize,
+        kind: BlockKind,
+        args: &Args,
+        labels: &Labels,
+        state: &mut BlockState<'_>,
+    ) -> bool {
+        let Some(e) = self.blocks.get(pi).and_then(|b| b[kind as usize]) else {
+            return false;
+        };
+        let entry = &self.entries[e];
+        let session = MetaView::of(state.session);
+        let result = match state.result.as_deref() {
+            Some(r) => MetaView::of(&r.meta),
+            None => MetaView::of(&Meta::BOTTOM),
+        };
+        let Some(reserved) = self
+            .reserved
+            .and_then(|r| reserved_words(labels, interp.module.labels.len(), r))
+        else {
+            return false;
+        };
+        if session.spilled | result.spilled != 0 {
+            return false;
+        }
+        let plan = &entry.plan;
+        let union = plan.needs_union.then(|| MetaView::fold_args(args, false));
+        let intersect = plan
+            .needs_intersect
+            .then(|| MetaView::fold_args(args, true));
+        let done = {
+            let env = Env {
+                args,
+                session: state.session,
+                result: state.result.as_deref(),
+                labels,
+            };
+            let mut slots = Scratch::new(entry.slot_names.len());
+            let mut view = UpdateView {
+                call: CallView {
+                    slots: entry.fill_slots(args, &mut slots),
+                    args_union: union.as_ref().map_or(std::ptr::null(), |u| u),
+                    args_intersect: intersect.as_ref().map_or(std::ptr::null(), |u| u),
+                    ..CallView::new(interp, &env)
+                },
+                session,
+                result,
+                reserved: LabelView::of(reserved),
+            };
+            view.call.session = &raw const view.session;
+            (entry.code)((&raw mut view).cast::<CallView>());
+            if view.call.failed != 0 {
+                None
+            } else {
+                Some((view.session, view.result))
+            }
+        };
+        let Some((session, result)) = done else {
+            return false;
+        };
+        write_back(state.session, &session);
+        if let Some(r) = state.result.as_deref_mut() {
+            write_back(&mut r.meta, &result);
+        }
+        true
+    }
+}
+
+/// The reserved (`__`) labels of `labels` from index `from` on, added to `known`; `None` if one
+/// is ≥ 127 (outside the inline word).
+fn reserved_words(labels: &Labels, from: usize, known: u128) -> Option<u128> {
+    labels
+        .iter()
+        .skip(from)
+        .filter(|(_, name)| name.starts_with("__"))
+        .try_fold(known, |words, (l, _)| {
+            (l.0 < INLINE_LABELS).then(|| words | 1u128 << l.0)
+        })
+}
+
+/// The words of a meta view (none spilled) back into `meta`.
+fn write_back(meta: &mut Meta, view: &MetaView) {
+    let set = |i: usize| LabelSet::from_raw(view.fields[i].word(), &[]);
+    meta.tags = set(0);
+    meta.producers = set(1);
+    meta.consumers = set(2);
 }

@@ -15,7 +15,7 @@ use sqrt_std::label::LabelSet;
 use sqrt_std::meta::Meta;
 use sqrt_std::value::Value;
 
-use crate::interp::{Args, Interp, Vote};
+use crate::interp::{Args, Env, Interp, Vote};
 
 /// One label set's inline words.
 #[repr(C)]
@@ -90,15 +90,60 @@ pub struct CallView {
     pub failed: u8,
 }
 
+/// What an update function reads and writes: the call (its `session` pointing at `session`
+/// below), and the metas the block updates, in place, as raw inline words. The Rust side
+/// builds it only for metas without spilled words and writes the words back when the function
+/// succeeds (`jit::update`).
+#[repr(C)]
+#[derive(Debug)]
+pub struct UpdateView {
+    pub call: CallView,
+    pub session: MetaView,
+    /// The tool output's meta (`result` and `session after` blocks).
+    pub result: MetaView,
+    /// The reserved (`__`) labels of the session's table: tags a user statement keeps (§4.4).
+    pub reserved: LabelView,
+}
+
+impl CallView {
+    /// A view of the call in `env` with no slots, aggregates or votes yet, and the combination
+    /// state at its start.
+    #[inline(always)]
+    pub fn new(interp: &Interp, env: &Env<'_>) -> CallView {
+        CallView {
+            slots: std::ptr::null(),
+            session: std::ptr::null(),
+            args_union: std::ptr::null(),
+            args_intersect: std::ptr::null(),
+            interp,
+            env: (env as *const Env<'_>).cast(),
+            votes: std::ptr::null_mut(),
+            n_votes: 0,
+            top_priority: i64::MIN,
+            any_soft: 0,
+            deny_at_top: 0,
+            hard_deny: 0,
+            hard_allow: 0,
+            fail_fast: 0,
+            stop: 0,
+            failed: 0,
+        }
+    }
+}
+
 impl LabelView {
     /// Inlined everywhere: a view built in a callee and copied into the caller's buffer costs a
     /// store-forwarding stall per 16 bytes, which dominated the seed check.
     #[inline(always)]
-    fn of(word: u128) -> LabelView {
+    pub fn of(word: u128) -> LabelView {
         LabelView {
             lo: word as u64,
             hi: (word >> 64) as u64,
         }
+    }
+
+    pub fn word(self) -> u128 {
+        u128::from(self.lo) | u128::from(self.hi) << 64
     }
 }
 
@@ -280,6 +325,9 @@ mod tests {
         assert_eq!(offset_of!(CallView, any_soft), 72);
         assert_eq!(offset_of!(CallView, failed), 78);
         assert_eq!(size_of::<CallView>(), 80);
+        assert_eq!(offset_of!(UpdateView, session), 80);
+        assert_eq!(offset_of!(UpdateView, result), 136);
+        assert_eq!(offset_of!(UpdateView, reserved), 192);
     }
 
     #[test]

@@ -8,8 +8,12 @@
 #![allow(dead_code)]
 
 use serde_json::{Value as Json, json};
+use sqrt_compiler::interp::BlockState;
+use sqrt_compiler::jit::update::BlockKind;
 use sqrt_compiler::policy::{Engine, Policy};
+use sqrt_std::meta::Meta;
 use sqrt_std::prelude::{PresetLevel, Presets};
+use sqrt_std::value::MetaValue;
 
 /// Reads choices from bytes; past the end every choice is 0 (so any input is a valid program).
 pub struct Src<'a> {
@@ -309,6 +313,9 @@ pub struct Stats {
     pub policies: usize,
     pub calls: usize,
     pub rejected: usize,
+    /// Update blocks the JIT compiled, and native block runs compared with the interpreter.
+    pub native_blocks: usize,
+    pub native_runs: usize,
 }
 
 /// Generates a policy and calls from `bytes` and checks both engines agree on every call
@@ -329,15 +336,20 @@ pub fn check(bytes: &[u8], stats: &mut Stats) -> Result<(), String> {
         return Err(format!("the JIT fell back: {:?}", jit.fallback()));
     }
     stats.policies += 1;
+    stats.native_blocks += jit.native_blocks();
     for _ in 0..1 + s.pick(6) {
         let c = call(&mut s);
         let fail_fast = s.chance(80);
         interp.fail_fast = fail_fast;
         jit.fail_fast = fail_fast;
         stats.calls += 1;
-        compare(&interp, &jit, &c).map_err(|e| {
-            format!("{e}\npresets: {presets:?}\nfail_fast: {fail_fast}\npolicy:\n{text}\ncall: {c}")
-        })?;
+        compare(&interp, &jit, &c)
+            .and_then(|()| compare_blocks(&jit, &c, stats))
+            .map_err(|e| {
+                format!(
+                    "{e}\npresets: {presets:?}\nfail_fast: {fail_fast}\npolicy:\n{text}\ncall: {c}"
+                )
+            })?;
     }
     Ok(())
 }
@@ -388,6 +400,61 @@ fn compare(interp: &Policy, jit: &Policy, call: &Json) -> Result<(), String> {
             "engines disagree:\ninterp: {:?}\njit:    {:?}",
             outs[0], outs[1]
         ));
+    }
+    Ok(())
+}
+
+/// Block level: every update block the JIT compiled, run natively and by the interpreter from
+/// the same session and result metas, leaves the same metas (or declines and changes nothing).
+pub fn compare_blocks(jit: &Policy, call: &Json, stats: &mut Stats) -> Result<(), String> {
+    let (interp, Some(native)) = jit.engines() else {
+        return Err("no JIT".into());
+    };
+    let mut session = jit.new_session();
+    if let Some(m) = call.get("session") {
+        session
+            .set_meta_json(m)
+            .map_err(|e| format!("session: {e}"))?;
+    }
+    let args = session.args_from_json(&call["args"])?;
+    let output = call.get("result").map(sqrt_std::value::Value::from_json);
+    let result = output.map(|v| {
+        let meta = args
+            .iter()
+            .fold(Meta::BOTTOM, |acc, (_, mv)| acc.join(&mv.meta));
+        MetaValue::new(v, meta)
+    });
+    for (pi, p) in interp.module.policies.iter().enumerate() {
+        for kind in BlockKind::ALL {
+            let (mut s1, mut s2) = (session.meta.clone(), session.meta.clone());
+            let keep = kind.has_result().then(|| result.clone()).flatten();
+            let (mut r1, mut r2) = (keep.clone(), keep);
+            let mut state = BlockState {
+                session: &mut s1,
+                result: r1.as_mut(),
+            };
+            let ran = native.run_block(interp, pi, kind, &args, &session.labels, &mut state);
+            if !ran {
+                if (s1.clone(), r1.clone()) != (s2.clone(), r2.clone()) {
+                    return Err(format!(
+                        "policy {pi} {kind:?}: declined but changed the metas"
+                    ));
+                }
+                continue;
+            }
+            stats.native_runs += 1;
+            let mut state = BlockState {
+                session: &mut s2,
+                result: r2.as_mut(),
+            };
+            let user = p.preset.is_none();
+            interp.run_block(kind.stmts(p), &args, &session.labels, &mut state, user);
+            if (&s1, &r1) != (&s2, &r2) {
+                return Err(format!(
+                    "policy {pi} {kind:?}: native {s1:?} {r1:?} but interpreter {s2:?} {r2:?}"
+                ));
+            }
+        }
     }
     Ok(())
 }
