@@ -4,6 +4,8 @@
 //! - `labels/<n>`: the seed check when the policy interns 8, 64 or 1,024 distinct labels and the
 //!   body carries the last one, a spilled label past the inline 127 (target: 1,024 within 2× of 8);
 //! - `rules/<n>`: 1 to 64 rules on one tool, none firing, so every rule is evaluated;
+//! - `blocks`: a check and the result lifecycle of a tool whose policy has a `session before`,
+//!   a `result` and a `session after` block (native update functions against the interpreter);
 //! - `compile`: source to a ready policy (front end, lowering, verification, JIT), and loading
 //!   `.sqrtb` bytes, for 1 to 1,000 rules (target: 1,000 rules compiled and JIT'd < 100 ms).
 //!   Cold: the process-wide cache of compiled regexes is emptied before every load, so every
@@ -183,6 +185,51 @@ fn scaling(c: &mut Criterion) {
     bench_check(c, "rules", &rules, "research@gmail.com", doc_tags, true);
 }
 
+/// A tool with all three update blocks: the provenance and the labels of a document, carried
+/// into the session.
+const BLOCKS_POLICY: &str = r#"tool "read_document" {
+    soft allow always;
+    session before { when doc_id.value in {str matching r"DOC.*"} { @session.producers |= {"reader"}; } }
+    result {
+        @tags |= {"confidential", "internal_use"};
+        when @session.tags overlaps {"untrusted"} { @tags |= {"tainted"}; }
+    }
+    session after { @session.tags |= @result.tags; }
+}
+"#;
+
+/// `decide` plus `apply_result` (the blocks run in both), per engine.
+fn blocks(c: &mut Criterion) {
+    let mut group = c.benchmark_group("blocks");
+    let output = sqrt_std::value::Value::from_json(&json!("the document text"));
+    for engine in [Engine::Jit, Engine::Interp] {
+        let (id, policy) = load(BLOCKS_POLICY, engine);
+        if engine == Engine::Jit {
+            // The three blocks above are native (the prelude's may add more).
+            assert!(policy.native_blocks() >= 3, "{}", policy.native_blocks());
+        }
+        let mut session = policy.new_session();
+        let args = session
+            .args_from_json(&json!({"doc_id": "DOC12345"}))
+            .unwrap();
+        let tool = "read_document";
+        assert!(policy.decide(tool, &args, &mut session).is_allowed());
+        let result = policy
+            .apply_result(tool, &args, &output, &mut session)
+            .unwrap();
+        let tags = result.meta.to_json(&session.labels)["tags"].clone();
+        assert_eq!(tags, json!(["confidential", "internal_use"]), "{id}");
+        group.bench_function(BenchmarkId::new(id, "lifecycle"), |b| {
+            b.iter(|| {
+                let allowed = policy.decide(black_box(tool), &args, &mut session);
+                let r = policy.apply_result(tool, &args, &output, &mut session);
+                (allowed, r.is_ok())
+            })
+        });
+    }
+    group.finish();
+}
+
 fn compile(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
     group.sample_size(10);
@@ -237,6 +284,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = scaling, compile
+    targets = scaling, blocks, compile
 }
 criterion_main!(benches);

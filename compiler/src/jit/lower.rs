@@ -43,7 +43,7 @@ pub struct Consts {
 /// operations are then plain bitwise operations.
 pub type Words = (Value, Value);
 
-pub fn characteristic(word: u128) -> u128 {
+fn characteristic(word: u128) -> u128 {
     if word >> 127 != 0 {
         word ^ !(1u128 << 127)
     } else {
@@ -480,7 +480,7 @@ impl Gen<'_, '_> {
         (lo, hi)
     }
 
-    pub fn const_words(&mut self, w: u128) -> Words {
+    fn const_words(&mut self, w: u128) -> Words {
         (
             self.iconst(w as u64 as i64),
             self.iconst((w >> 64) as u64 as i64),

@@ -24,14 +24,7 @@ pub struct EntryPlan {
 impl EntryPlan {
     pub fn new(interp: &Interp, policies: Vec<usize>) -> EntryPlan {
         let m = &interp.module;
-        let mut plan = EntryPlan {
-            policies,
-            slots: Vec::new(),
-            needs_session: false,
-            needs_union: false,
-            needs_intersect: false,
-            n_rules: 0,
-        };
+        let mut plan = EntryPlan::reading_nothing(policies);
         let mut preds = Vec::new();
         for &pi in &plan.policies {
             let rules = &m.policies[pi].rules;
@@ -40,6 +33,18 @@ impl EntryPlan {
         }
         plan.add_reads(m, preds, Vec::new());
         plan
+    }
+
+    /// A plan for `policies` that reads no argument and no aggregate yet.
+    pub fn reading_nothing(policies: Vec<usize>) -> EntryPlan {
+        EntryPlan {
+            policies,
+            slots: Vec::new(),
+            needs_session: false,
+            needs_union: false,
+            needs_intersect: false,
+            n_rules: 0,
+        }
     }
 
     /// Records the arguments and aggregate metas that predicates `preds` and label sets

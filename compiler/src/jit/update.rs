@@ -66,14 +66,7 @@ pub fn plan(m: &Module, pi: usize, kind: BlockKind) -> Option<EntryPlan> {
     if !values.iter().all(|&v| lset_native(m, v)) || !conds.iter().all(|&c| compiles(m, c)) {
         return None;
     }
-    let mut plan = EntryPlan {
-        policies: vec![pi],
-        slots: Vec::new(),
-        needs_session: true,
-        needs_union: false,
-        needs_intersect: false,
-        n_rules: 0,
-    };
+    let mut plan = EntryPlan::reading_nothing(vec![pi]);
     plan.add_reads(m, conds, values);
     Some(plan)
 }
