@@ -218,7 +218,12 @@ fn blocks(c: &mut Criterion) {
             .apply_result(tool, &args, &output, &mut session)
             .unwrap();
         let tags = result.meta.to_json(&session.labels)["tags"].clone();
-        assert_eq!(tags, json!(["confidential", "internal_use"]), "{id}");
+        // The prelude marks every tool output non-executable (default presets).
+        assert_eq!(
+            tags,
+            json!(["__non_executable", "confidential", "internal_use"]),
+            "{id}"
+        );
         group.bench_function(BenchmarkId::new(id, "lifecycle"), |b| {
             b.iter(|| {
                 let allowed = policy.decide(black_box(tool), &args, &mut session);
