@@ -347,6 +347,75 @@ async fn an_injected_document_fools_the_parser_but_not_the_policy() {
     assert!(with_email[0].contains("mock-parser"));
 }
 
+/// A request that needs an LLM runs again once the reply is in (docs/relay.md, "How a request
+/// runs"): the replayed stretch must not call the LLM, log a check or count a metric twice.
+#[tokio::test]
+async fn a_replayed_run_calls_logs_and_counts_each_step_once() {
+    let program = "info = parse_with_ai(query=\"Who gets the report?\", output_schema={\"type\": \"object\", \"properties\": {\"to\": {\"type\": \"string\"}}, \"required\": [\"to\"]})\nsend_email(to=info[\"to\"], subject=\"Report\", body=\"The quarterly report\")";
+    let mock = mock(json!({"entries": [
+        {"model": "mock-planner", "content": fenced(program)},
+        {"model": "mock-parser", "content": "{\"to\": \"a@trustedcorp.com\", \"have_enough_info\": true}"}
+    ]}))
+    .await;
+    let log = std::env::temp_dir().join(format!("sqrt-dual-{}.log", uuid::Uuid::new_v4()));
+    let relay = relay(&config_text(
+        &mock,
+        &format!("[log]\ndecision_log = \"{}\"\n", log.display()),
+    ))
+    .await;
+    let h = headers(SEED_POLICY, json!({}));
+    // One request: the planner's program, then the parser, then the first external call.
+    let messages = vec![user("Send the quarterly report.")];
+    let (status, _, r1) = send(&relay, &h, &[], &body(&messages, seed_tools())).await;
+    assert_eq!(status, 200, "{r1}");
+    let call = the_call(&r1);
+    assert_eq!(call["function"]["name"], "send_email");
+
+    let all = mock_requests(&mock).await;
+    let models: Vec<&str> = all
+        .iter()
+        .map(|r| r.get("body").unwrap_or(r)["model"].as_str().unwrap())
+        .collect();
+    assert_eq!(models, ["mock-planner", "mock-parser"]);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    let tools: Vec<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["tool"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(tools, ["parse_with_ai", "send_email"]);
+    let metrics = client()
+        .get(relay.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let sample = |prefix: &str| -> f64 {
+        let line = metrics
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("{prefix}: {metrics}"));
+        line.rsplit_once(' ').unwrap().1.parse().unwrap()
+    };
+    assert_eq!(sample("sqrt_policy_checks_total{verdict=\"allow\"}"), 2.0);
+    let llm: f64 = metrics
+        .lines()
+        .filter(|l| l.starts_with("sqrt_llm_requests_total{"))
+        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(
+        llm, 1.0,
+        "the planner call, once (the parser is not counted here)"
+    );
+}
+
 #[tokio::test]
 async fn a_result_for_a_call_never_issued_is_refused() {
     let mock = mock(json!({"entries": seed_entries()})).await;

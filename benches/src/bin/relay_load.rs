@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! cargo run --release -p sqrt-benches --bin relay_load -- [--sessions 64] [--seconds 10] [--arch single-llm|dual-llm] [--relay-threads 2] [--rate 500]
+//! relay_load --relay-process target/release/sqrtc --relay-cpus 0 --load-cpus 1 [...]
 //! ```
 //!
 //! Without `--rate` the sessions run closed-loop (each starts its next conversation as soon as
@@ -15,14 +16,23 @@
 //!
 //! The relay runs on a tokio runtime of its own (`--relay-threads` workers), apart from the load
 //! generator and the mock provider, as it would in production where the clients and the
-//! provider are other machines: relay tasks never queue behind client tasks. The processes
+//! provider are other machines: relay tasks never queue behind client tasks. The threads
 //! still share the machine's cores.
+//!
+//! With `--relay-process SQRTC` the relay is a `sqrtc serve` process of its own (the production
+//! binary, its default runtime and logging), started as `taskset -c <--relay-cpus> sqrtc
+//! serve`; `--load-cpus` pins this process (load generator and mock) to other cores first. On
+//! a machine with spare cores that is the production setup, where the relay's core is never
+//! taken by the client or the provider: the closed-loop overhead then measures the relay.
 //!
 //! Prints requests/s, the client-side latency (whole HTTP round trip, mock included) p50/p99, and
 //! the server-side overhead (`sqrt_relay_overhead_seconds`: time in the relay minus time waiting
 //! for the provider) p50/p99 and mean, read from `/metrics` as the difference between a snapshot
 //! after warm-up and one at the end. Percentiles from the histogram are interpolated within its
-//! buckets (each 1.25× the previous), so they are good to about ±12%.
+//! buckets (each 1.25× the previous), so they are good to about ±12%. Then, per measured request,
+//! the CPU time of the relay's threads and the time they were runnable but waiting for a CPU
+//! (`/proc/<pid>/task/*/schedstat`, by thread name): the share of the overhead that is preemption.
+//! Linux only (`taskset`, `/proc`); elsewhere the schedstat line is empty.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -55,13 +65,23 @@ struct Options {
     /// `single-llm` or `dual-llm`.
     #[arg(long, default_value = "single-llm")]
     arch: String,
-    /// Worker threads of the relay's own runtime.
+    /// Worker threads of the relay's own runtime (in process; `sqrtc serve` has one per CPU
+    /// it may use).
     #[arg(long, default_value_t = 2)]
     relay_threads: usize,
     /// Conversations started per second by all sessions together (open loop); closed loop
     /// when absent.
     #[arg(long)]
     rate: Option<f64>,
+    /// Run the relay as this `sqrtc` binary's `serve` process instead of in this process.
+    #[arg(long, value_name = "SQRTC")]
+    relay_process: Option<std::path::PathBuf>,
+    /// CPUs of the relay process (`taskset -c` list, e.g. `0`); with `--relay-process`.
+    #[arg(long, requires = "relay_process")]
+    relay_cpus: Option<String>,
+    /// CPUs of this process: the load generator and the mock (`taskset -c` list, e.g. `1`).
+    #[arg(long)]
+    load_cpus: Option<String>,
     /// Passed by `cargo bench` harnesses; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -69,6 +89,15 @@ struct Options {
 
 fn main() {
     let o = <Options as clap::Parser>::parse();
+    if let Some(cpus) = &o.load_cpus {
+        // Before any other thread starts: threads inherit the main thread's CPUs.
+        let status = std::process::Command::new("taskset")
+            .args(["-p", "-c", cpus, &std::process::id().to_string()])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("taskset runs (util-linux)");
+        assert!(status.success(), "taskset -p -c {cpus} failed");
+    }
     let relay_runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(o.relay_threads.max(1))
         .thread_name("relay")
@@ -111,27 +140,40 @@ async fn run(o: Options, relay_runtime: &tokio::runtime::Handle) {
         log.display(),
         mock.base_url()
     );
-    let relay = Relay::builder(Config::from_toml(&config).expect("config"))
-        .env(|_| None)
-        .build()
-        .expect("relay builds");
-    // Started from a task of the relay's runtime, so the server and its requests run there.
-    let relay = relay_runtime
-        .spawn(relay.start(SocketAddr::from(([127, 0, 0, 1], 0))))
-        .await
-        .expect("relay task")
-        .expect("relay starts");
+    let relay = match &o.relay_process {
+        Some(sqrtc) => {
+            RelayUnderTest::Process(RelayProcess::start(sqrtc, o.relay_cpus.as_deref(), &config))
+        }
+        None => {
+            let relay = Relay::builder(Config::from_toml(&config).expect("config"))
+                .env(|_| None)
+                .build()
+                .expect("relay builds");
+            // Started from a task of the relay's runtime, so the server and its requests run
+            // there.
+            RelayUnderTest::InProcess(
+                relay_runtime
+                    .spawn(relay.start(SocketAddr::from(([127, 0, 0, 1], 0))))
+                    .await
+                    .expect("relay task")
+                    .expect("relay starts"),
+            )
+        }
+    };
     let url = relay.url("/v1/chat/completions");
     let metrics_url = relay.url("/metrics");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(o.sessions)
+        .build()
+        .expect("client");
+    if matches!(relay, RelayUnderTest::Process(_)) {
+        wait_healthy(&client, &relay.url("/health")).await;
+    }
     let headers = Arc::new(Headers {
         policy: json!({"codes": SEED_SINGLE}).to_string(),
         features: json!({"agent_arch": o.arch}).to_string(),
         config: json!({"response_format": {"include_program": true}}).to_string(),
     });
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(o.sessions)
-        .build()
-        .expect("client");
 
     // Warm-up: one conversation, then everything for a second.
     assert!(
@@ -146,6 +188,8 @@ async fn run(o: Options, relay_runtime: &tokio::runtime::Handle) {
         let _ = t.await;
     }
 
+    let relay_pid = relay.pid();
+    let sched_before = (sched(relay_pid), sched(std::process::id()));
     let before = histogram(&client, &metrics_url).await;
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
@@ -161,6 +205,7 @@ async fn run(o: Options, relay_runtime: &tokio::runtime::Handle) {
     }
     let elapsed = started.elapsed();
     let after = histogram(&client, &metrics_url).await;
+    let sched_after = (sched(relay_pid), sched(std::process::id()));
 
     latencies.sort_unstable();
     let n = latencies.len();
@@ -169,12 +214,20 @@ async fn run(o: Options, relay_runtime: &tokio::runtime::Handle) {
     let pacing = o.rate.map_or("closed loop".to_string(), |r| {
         format!("open loop at {r} conversations/s")
     });
+    let placement = match (&o.relay_process, &o.relay_cpus) {
+        (Some(_), Some(cpus)) => format!("relay: sqrtc serve process on CPUs {cpus}"),
+        (Some(_), None) => "relay: sqrtc serve process".to_string(),
+        (None, _) => format!("relay on {} threads", o.relay_threads.max(1)),
+    };
+    let load = o
+        .load_cpus
+        .as_ref()
+        .map_or(String::new(), |c| format!(", load and mock on CPUs {c}"));
     println!(
-        "relay load: {} mode, {} concurrent sessions ({pacing}), {:.1} s, seed policy, instant mock, relay on {} threads",
+        "relay load: {} mode, {} concurrent sessions ({pacing}), {:.1} s, seed policy, instant mock, {placement}{load}",
         o.arch,
         o.sessions,
         elapsed.as_secs_f64(),
-        o.relay_threads.max(1)
     );
     println!(
         "requests: {n} ok, {failures} failed; {:.0} requests/s",
@@ -192,13 +245,160 @@ async fn run(o: Options, relay_runtime: &tokio::runtime::Handle) {
         server.quantile(0.99) * 1e3,
         server.sum / server.count.max(1) as f64 * 1e3
     );
+    let requests = server.count.max(1) as f64;
+    let pools = |before: &Sched, after: &Sched, only: Option<&str>| {
+        let mut text = Vec::new();
+        for (name, a) in after {
+            if only.is_some_and(|o| o != name) {
+                continue;
+            }
+            let b = before.get(name).copied().unwrap_or_default();
+            let (cpu, wait) = (a.0.saturating_sub(b.0), a.1.saturating_sub(b.1));
+            if cpu + wait > 0 {
+                text.push(format!(
+                    "{name}: CPU {:.1} µs, runnable-but-waiting {:.1} µs",
+                    cpu as f64 / 1e3 / requests,
+                    wait as f64 / 1e3 / requests
+                ));
+            }
+        }
+        text.join("; ")
+    };
+    // In one process the relay's threads are the ones named `relay`.
+    let relay_only = (relay_pid == std::process::id()).then_some("relay");
+    println!(
+        "relay threads per request: {}",
+        pools(&sched_before.0, &sched_after.0, relay_only)
+    );
+    if relay_pid != std::process::id() {
+        println!(
+            "load-generator threads per request: {}",
+            pools(&sched_before.1, &sched_after.1, None)
+        );
+    }
     if let Some((engine, mean)) = check_mean(&client, &metrics_url).await {
         println!(
             "policy check ({engine}, whole run): mean {:.2} µs",
             mean * 1e6
         );
     }
+    drop(relay);
     let _ = std::fs::remove_file(&log);
+}
+
+/// The relay being measured: in this process, or a `sqrtc serve` child.
+enum RelayUnderTest {
+    InProcess(sqrt_runtime::relay::RunningRelay),
+    Process(RelayProcess),
+}
+
+impl RelayUnderTest {
+    fn pid(&self) -> u32 {
+        match self {
+            RelayUnderTest::InProcess(_) => std::process::id(),
+            RelayUnderTest::Process(p) => p.child.id(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        match self {
+            RelayUnderTest::InProcess(r) => r.url(path),
+            RelayUnderTest::Process(p) => format!("http://{}{path}", p.addr),
+        }
+    }
+}
+
+/// A `sqrtc serve` child process, killed when dropped.
+struct RelayProcess {
+    child: std::process::Child,
+    addr: String,
+    dir: std::path::PathBuf,
+}
+
+impl RelayProcess {
+    /// Writes `config` to a temporary `sqrt.toml`, starts `[taskset -c CPUS] SQRTC serve` on a
+    /// free loopback port, and reads the bound address it prints.
+    fn start(sqrtc: &std::path::Path, cpus: Option<&str>, config: &str) -> RelayProcess {
+        use std::io::BufRead;
+        let dir = std::env::temp_dir().join(format!("sqrt-relay-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temporary directory");
+        let toml = dir.join("sqrt.toml");
+        std::fs::write(&toml, config).expect("sqrt.toml written");
+        let mut command = match cpus {
+            Some(cpus) => {
+                let mut c = std::process::Command::new("taskset");
+                c.args(["-c", cpus]).arg(sqrtc);
+                c
+            }
+            None => std::process::Command::new(sqrtc),
+        };
+        let mut child = command
+            .arg("serve")
+            .arg("--config")
+            .arg(&toml)
+            .args(["--listen", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("sqrtc serve starts");
+        let stdout = child.stdout.take().expect("stdout piped");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("sqrtc serve prints its address");
+        let addr = line.trim().to_string();
+        assert!(!addr.is_empty(), "sqrtc serve exited before listening");
+        RelayProcess { child, addr, dir }
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Per thread name: nanoseconds on a CPU and runnable but waiting for one
+/// (`/proc/<pid>/task/*/schedstat`), summed over the threads alive now.
+type Sched = std::collections::BTreeMap<String, (u64, u64)>;
+
+fn sched(pid: u32) -> Sched {
+    let mut out = Sched::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let path = task.path();
+        let (Ok(name), Ok(stat)) = (
+            std::fs::read_to_string(path.join("comm")),
+            std::fs::read_to_string(path.join("schedstat")),
+        ) else {
+            continue;
+        };
+        let mut fields = stat
+            .split_whitespace()
+            .map(|f| f.parse::<u64>().unwrap_or(0));
+        let (cpu, wait) = (fields.next().unwrap_or(0), fields.next().unwrap_or(0));
+        let entry = out.entry(name.trim().to_string()).or_default();
+        entry.0 += cpu;
+        entry.1 += wait;
+    }
+    out
+}
+
+/// Waits (at most 10 s) until `/health` answers 200.
+async fn wait_healthy(client: &reqwest::Client, url: &str) {
+    for _ in 0..200 {
+        if let Ok(r) = client.get(url).send().await
+            && r.status().is_success()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the relay at {url} never became healthy");
 }
 
 struct Headers {

@@ -100,21 +100,22 @@ pub struct SessionRecord {
     /// Bumped by every successful `save`; `create` stores version 1.
     pub version: u64,
     pub turn: u32,
-    /// The resolved controls fixed at creation (`headers::Controls` as JSON).
-    pub config: serde_json::Value,
+    /// The resolved controls fixed at creation (`headers::Controls` as JSON). Shared: every
+    /// load copies the record, and the controls never change.
+    pub config: Arc<serde_json::Value>,
     /// Milliseconds since the Unix epoch.
     pub created_at_ms: u64,
     pub state: SessionState,
 }
 
 impl SessionRecord {
-    pub fn new(tenant: impl Into<String>, config: serde_json::Value) -> Self {
+    pub fn new(tenant: impl Into<String>, config: impl Into<Arc<serde_json::Value>>) -> Self {
         SessionRecord {
             id: Uuid::new_v4(),
             tenant: tenant.into(),
             version: 0,
             turn: 0,
-            config,
+            config: config.into(),
             created_at_ms: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as u64),

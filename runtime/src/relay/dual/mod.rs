@@ -2,13 +2,16 @@
 //! the policy checked before every call, allowed external calls go to the client as
 //! `tool_calls`, and the client's tool message resumes the program.
 //!
-//! A request runs in a blocking task: the VM holds reference-counted values (not `Send`), so it
-//! lives on one thread for the whole request, and the few awaits (session store, planner and
-//! parser calls) are driven from there with the runtime's handle. Between requests the
-//! session is bytes in the [`SessionStore`] (`engine::Session::to_bytes`).
+//! A request runs on the runtime's worker like any other: its awaits (session store, planner
+//! and parser calls) happen with no VM alive, since the VM holds reference-counted values (not
+//! `Send`). The work in between is a synchronous run from the stored session to the answer;
+//! a run that needs an LLM reply stops, the request makes the call, and the next run replays
+//! the replies ([`replay`]). Between requests the session stays parked in the
+//! [`SessionStore`](super::store::SessionStore) (or is its bytes, `engine::Session::to_bytes`).
 //!
 //! Stages: [`mod@self`] resolves, leases, loads and commits the session; [`turn`] plans and
-//! runs programs; [`answer`] builds what the client sees.
+//! runs programs; [`replay`] makes the LLM calls between runs; [`answer`] builds what the
+//! client sees.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -17,12 +20,12 @@ use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::runtime::Handle;
 
 use super::controls::{Controls, HistoryMismatchPolicy, PolicyMode};
 use super::error::{ApiError, ErrorCode};
 use super::history::{self, Continuation};
 use super::policies;
+use super::provider::ProviderKey;
 use super::request::role;
 use super::single::{Job, Lease, continued_controls, incompatible, resolve_session};
 use super::store::{LiveState, SessionRecord, SessionState};
@@ -30,8 +33,10 @@ use super::stream;
 use crate::engine::{Engine, EngineConfig, ParkedSession, Session, branching_of};
 
 pub mod answer;
+mod replay;
 mod turn;
 
+use replay::{Applied, Effects, Replay, Replies, Stop};
 use turn::{Outcome as TurnOutcome, Turn, TurnState};
 
 /// `dual-llm/1`; anything else is a session this relay cannot continue.
@@ -100,34 +105,46 @@ impl LiveState for DualState {
 
 /// Runs one dual-LLM request end to end (after auth, body and header validation).
 pub async fn run(job: Arc<Job>) -> Result<Response, ApiError> {
-    let handle = Handle::current();
-    let span = tracing::Span::current();
-    tokio::task::spawn_blocking(move || span.in_scope(|| run_blocking(&job, &handle)))
-        .await
-        .unwrap_or_else(|e| {
-            tracing::error!(error = %e, "dual-llm task failed");
-            Err(ApiError::new(
-                ErrorCode::InternalError,
-                "internal error; the session is unchanged",
-            ))
-        })
-}
-
-fn run_blocking(job: &Job, rt: &Handle) -> Result<Response, ApiError> {
     let key = job.provider.key(&job.headers, |v| (job.state.env)(v))?;
-    let existing =
-        tracing::debug_span!("session.resolve").in_scope(|| rt.block_on(resolve_session(job)))?;
+    let span = tracing::debug_span!("session.resolve");
+    let existing = tracing::Instrument::instrument(resolve_session(&job), span).await?;
     let lease = match &existing {
-        Some(record) => Some(rt.block_on(Lease::acquire(job, record))?),
+        Some(record) => Some(Lease::acquire(&job, record).await?),
         None => None,
     };
-    let result = step(job, rt, key, existing);
-    if let Some(mut lease) = lease
-        && let Some(token) = lease.token.take()
-    {
-        let _ = rt.block_on(lease.store.release(lease.id, &token));
+    let result = answer(&job, &key, existing.as_ref()).await;
+    if let Some(lease) = lease {
+        lease.release().await;
     }
     result
+}
+
+/// Runs the request until a run answers it, making the LLM calls the runs ask for, then
+/// commits.
+async fn answer(
+    job: &Job,
+    key: &ProviderKey,
+    existing: Option<&SessionRecord>,
+) -> Result<Response, ApiError> {
+    // One clock for every run: a replay must see what the first run saw.
+    let clock_micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64);
+    let mut replies = Replies::default();
+    let mut applied = Applied::new(&job.state);
+    loop {
+        let mut effects = Effects::default();
+        let result = step(job, existing, clock_micros, &replies.replay(), &mut effects);
+        applied.replace(effects);
+        match result {
+            Ok(answered) => {
+                drop(applied);
+                return answered.commit(job).await;
+            }
+            Err(Stop::Api(e)) => return Err(e),
+            Err(Stop::Wait { at, call }) => replies.make(job, key, at, call).await?,
+        }
+    }
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -135,7 +152,7 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
 }
 
 /// The engine for this request: the cached policy and the controls' run configuration.
-fn engine_for(job: &Job, controls: &Controls) -> Result<Engine, ApiError> {
+fn engine_for(job: &Job, controls: &Controls, clock_micros: i64) -> Result<Engine, ApiError> {
     let policy = job
         .state
         .policies
@@ -176,29 +193,30 @@ fn engine_for(job: &Job, controls: &Controls) -> Result<Engine, ApiError> {
             .enabled_internal_tools
             .iter()
             .any(|t| t == "parse_with_ai"),
-        clock_micros: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_micros() as i64),
+        clock_micros,
         max_tool_calls: max_calls as usize,
     };
     Ok(Engine::new(policy, config))
 }
 
-/// Everything after the lease: load, decide what the request asks, run, commit, answer.
+/// One run: load, decide what the request asks, run the program, build the answer and the
+/// new session (committed by [`Answered::commit`]).
 fn step(
     job: &Job,
-    rt: &Handle,
-    key: super::provider::ProviderKey,
-    existing: Option<SessionRecord>,
-) -> Result<Response, ApiError> {
+    existing: Option<&SessionRecord>,
+    clock_micros: i64,
+    replay: &Replay<'_>,
+    effects: &mut Effects,
+) -> Result<Answered, Stop> {
     let (mut record, mut state, controls) = match existing {
         Some(record) => {
+            let record = record.clone();
             let state = record
                 .state
                 .read(|bytes| serde_json::from_slice::<DualState>(bytes).ok())
                 .ok_or_else(incompatible)?;
             if state.format != FORMAT {
-                return Err(incompatible());
+                return Err(incompatible().into());
             }
             let controls = continued_controls(job, &record, &state.provider)?;
             (record, state, controls)
@@ -218,7 +236,7 @@ fn step(
         }
     };
     let is_new = record.version == 0;
-    let engine = engine_for(job, &controls)?;
+    let engine = engine_for(job, &controls, clock_micros)?;
     let mut session = match &state.engine {
         EngineState::New => {
             let mut s = engine.session();
@@ -247,7 +265,8 @@ fn step(
                         "{param}: {id:?} was never issued in this session, or was answered already"
                     ),
                 )
-                .with_param(param));
+                .with_param(param)
+                .into());
             }
             Continuation::Diverges { at } => match controls.config.fsm.history_mismatch_policy {
                 HistoryMismatchPolicy::Reject => {
@@ -256,7 +275,8 @@ fn step(
                         format!(
                             "the messages differ from the session's transcript at compared message {at} (final answers are not compared); send the history as returned, or set fsm.history_mismatch_policy"
                         ),
-                    ));
+                    )
+                    .into());
                 }
                 // The stored transcript wins: what lies beyond it is the request's addition.
                 HistoryMismatchPolicy::Continue => {
@@ -302,10 +322,19 @@ fn step(
                 "messages: the request adds no user message"
             },
         )
-        .with_param("messages"));
+        .with_param("messages")
+        .into());
     }
 
-    let mut turn = Turn::new(job, rt, &key, &controls, &engine, &mut session, &record);
+    let mut turn = Turn::new(
+        job,
+        replay,
+        effects,
+        &controls,
+        &engine,
+        &mut session,
+        &record,
+    );
     let mut turn_state = state.turn.take();
     // A restart abandons the turn in progress (its program, pending call and planner
     // messages) and runs it again under the same number; without one it is a new turn.
@@ -366,35 +395,20 @@ fn step(
     };
     state.transcript = Arc::new(transcript);
     state.engine = EngineState::Parked(Arc::new(session.into_parked().map_err(internal)?));
-    if tokio::time::Instant::now() >= job.deadline {
-        // The client got (or gets) 504; nothing may change after that.
-        return Err(ApiError::new(
-            ErrorCode::RequestTimeout,
-            "the request took too long; the session is unchanged",
-        ));
-    }
     let last_turn = controls
         .config
         .fsm
         .max_n_turns
         .is_some_and(|max| record.turn >= max);
-    let store = &job.state.store;
-    let session_id = if !call_out && last_turn {
+    let commit = if !call_out && last_turn {
         if is_new {
-            None
+            Commit::Nothing
         } else {
-            rt.block_on(store.delete(record.id))?;
-            Some(record.id)
+            Commit::Delete
         }
     } else {
         record.state = SessionState::Decoded(Arc::new(state));
-        if is_new {
-            rt.block_on(store.create(record.clone()))?;
-        } else {
-            let expected = record.version;
-            rt.block_on(store.save(record.clone(), expected))?;
-        }
-        Some(record.id)
+        if is_new { Commit::Create } else { Commit::Save }
     };
     let mut response = if job.request.stream {
         let include_usage = job
@@ -408,12 +422,61 @@ fn step(
     } else {
         axum::Json(answer).into_response()
     };
-    if let Some(id) = session_id
-        && let Ok(value) = HeaderValue::from_str(&id.to_string())
+    if !matches!(commit, Commit::Nothing)
+        && let Ok(value) = HeaderValue::from_str(&record.id.to_string())
     {
         response.headers_mut().insert("x-session-id", value);
     }
-    Ok(response)
+    Ok(Answered {
+        record,
+        commit,
+        response,
+    })
+}
+
+/// What a run leaves to commit: the session's new record, and the response that names it.
+struct Answered {
+    record: SessionRecord,
+    commit: Commit,
+    response: Response,
+}
+
+/// What the store does with the session.
+enum Commit {
+    /// A new session whose only turn ended: never stored.
+    Nothing,
+    /// The last turn ended.
+    Delete,
+    Create,
+    /// Compare-and-set against the version loaded.
+    Save,
+}
+
+impl Answered {
+    /// Stores the session (only once the response is ready), then hands out the response.
+    async fn commit(self, job: &Job) -> Result<Response, ApiError> {
+        if tokio::time::Instant::now() >= job.deadline {
+            // The client got (or gets) 504; nothing may change after that.
+            return Err(ApiError::new(
+                ErrorCode::RequestTimeout,
+                "the request took too long; the session is unchanged",
+            ));
+        }
+        let store = &job.state.store;
+        let record = self.record;
+        match self.commit {
+            Commit::Nothing => {}
+            Commit::Delete => store.delete(record.id).await?,
+            Commit::Create => {
+                store.create(record).await?;
+            }
+            Commit::Save => {
+                let expected = record.version;
+                store.save(record, expected).await?;
+            }
+        }
+        Ok(self.response)
+    }
 }
 
 fn session_calls(session: &Session, first: usize) -> &[crate::engine::CallEntry] {

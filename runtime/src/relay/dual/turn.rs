@@ -9,22 +9,18 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sqrt_vm::ErrorCode as VmCode;
-use tokio::runtime::Handle;
 use uuid::Uuid;
 
 use super::super::controls::{ClearSessionMeta, Controls};
 use super::super::decisions;
 use super::super::error::{ApiError, ErrorCode};
-use super::super::metrics::{EngineLabel, OutcomeLabel, ToolCallLabel, VerdictLabel};
 use super::super::prompt::{extract_program, planner_system_prompt};
-use super::super::provider::ProviderKey;
-use super::super::qllm::{self, ParseError};
 use super::super::request::{content_text, role};
 use super::super::single::Job;
 use super::super::store::SessionRecord;
 use super::answer::{self, Final};
+use super::replay::{Effects, Replay, Stop};
 use crate::engine::{Answer, CallEntry, Engine, Event, Session};
-use sqrt_vm::RaiseKind;
 
 /// What a turn keeps while one of its calls is out with the client.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -80,11 +76,13 @@ impl Finished {
     }
 }
 
-/// The orchestrator of one request.
+/// The orchestrator of one run of a request (`replay`).
 pub struct Turn<'a> {
     job: &'a Job,
-    rt: &'a Handle,
-    key: &'a ProviderKey,
+    /// The LLM replies this run may use; a call without one stops the run.
+    replay: &'a Replay<'a>,
+    /// Where the run's metrics and decision-log lines go.
+    effects: &'a mut Effects,
     controls: &'a Controls,
     engine: &'a Engine,
     session: &'a mut Session,
@@ -97,8 +95,8 @@ pub struct Turn<'a> {
 impl<'a> Turn<'a> {
     pub fn new(
         job: &'a Job,
-        rt: &'a Handle,
-        key: &'a ProviderKey,
+        replay: &'a Replay<'a>,
+        effects: &'a mut Effects,
         controls: &'a Controls,
         engine: &'a Engine,
         session: &'a mut Session,
@@ -107,8 +105,8 @@ impl<'a> Turn<'a> {
         let logged = session.calls().len();
         Turn {
             job,
-            rt,
-            key,
+            replay,
+            effects,
             controls,
             engine,
             session,
@@ -133,7 +131,7 @@ impl<'a> Turn<'a> {
         planner_start: usize,
         planner: &mut Vec<Value>,
         received: &[Value],
-    ) -> Result<Outcome, ApiError> {
+    ) -> Result<Outcome, Stop> {
         let mut ts = TurnState {
             steps: 0,
             failed: 0,
@@ -155,7 +153,7 @@ impl<'a> Turn<'a> {
         message: &Value,
         planner: &mut Vec<Value>,
         received: &[Value],
-    ) -> Result<Outcome, ApiError> {
+    ) -> Result<Outcome, Stop> {
         let text = content_text(message.get("content"));
         let tool = self.session.pending_call().map(|c| c.tool.clone());
         let has_schema = self
@@ -183,7 +181,7 @@ impl<'a> Turn<'a> {
         mut event: Event,
         planner: &mut Vec<Value>,
         received: &[Value],
-    ) -> Result<Outcome, ApiError> {
+    ) -> Result<Outcome, Stop> {
         loop {
             self.log_checks();
             match event {
@@ -235,7 +233,7 @@ impl<'a> Turn<'a> {
         planner: &mut Vec<Value>,
         received: &[Value],
         feedback: Option<String>,
-    ) -> Result<Result<Event, Finished>, ApiError> {
+    ) -> Result<Result<Event, Finished>, Stop> {
         let fsm = &self.controls.config.fsm;
         if let Some(feedback) = feedback {
             planner.push(json!({"role": "user", "content": feedback}));
@@ -290,7 +288,7 @@ impl<'a> Turn<'a> {
 
     /// One planner request: the system prompt (rules, tool stubs, variables), the client's
     /// system and developer messages, then the planner transcript. Tool output never goes in.
-    fn ask_planner(&self, planner: &[Value], received: &[Value]) -> Result<String, ApiError> {
+    fn ask_planner(&self, planner: &[Value], received: &[Value]) -> Result<String, Stop> {
         let job = self.job;
         let system = planner_system_prompt(&job.request.tools, &self.session.variables());
         let mut messages = vec![json!({"role": "system", "content": system})];
@@ -316,36 +314,15 @@ impl<'a> Turn<'a> {
                 body.insert(field.into(), v.clone());
             }
         }
-        let answer = self.llm(
-            "pllm",
-            job.provider.chat(self.key, &Value::Object(body)),
-            tracing::info_span!("pllm.call", provider = %job.provider.name),
-        )?;
+        let answer = self.replay.planner(Value::Object(body))?;
         Ok(answer
             .pointer("/choices/0/message/content")
             .map(|c| content_text(Some(c)))
             .unwrap_or_default())
     }
 
-    /// Awaits an LLM call from this blocking task, counting its time and outcome.
-    fn llm(
-        &self,
-        role: &str,
-        call: impl std::future::Future<Output = Result<Value, ApiError>>,
-        span: tracing::Span,
-    ) -> Result<Value, ApiError> {
-        let started = std::time::Instant::now();
-        let answer = span.in_scope(|| self.rt.block_on(call));
-        *self.job.llm_time.lock().unwrap_or_else(|p| p.into_inner()) += started.elapsed();
-        self.job
-            .state
-            .metrics
-            .record_llm(&self.job.provider.name, role, answer.as_ref().ok());
-        answer
-    }
-
     /// `parse_with_ai` on the quarantined LLM. A provider failure fails the request (502).
-    fn parse_with_ai(&self, call: &CallEntry) -> Result<Answer, ApiError> {
+    fn parse_with_ai(&self, call: &CallEntry) -> Result<Answer, Stop> {
         let args = call.plain_args();
         let query = match args.get("query") {
             Some(Value::String(q)) => q.clone(),
@@ -353,28 +330,7 @@ impl<'a> Turn<'a> {
             None => String::new(),
         };
         let schema = args.get("output_schema").cloned().unwrap_or(Value::Null);
-        let job = self.job;
-        let started = std::time::Instant::now();
-        let span = tracing::info_span!("qllm.call", provider = %job.provider.name);
-        let result = span.in_scope(|| {
-            self.rt.block_on(qllm::parse_with_ai(
-                &job.provider,
-                self.key,
-                &job.request.models.qllm,
-                &query,
-                &schema,
-            ))
-        });
-        *job.llm_time.lock().unwrap_or_else(|p| p.into_inner()) += started.elapsed();
-        Ok(match result {
-            Ok(value) => Answer::Output(value),
-            Err(ParseError::NotEnoughInformation) => Answer::Raise(
-                RaiseKind::NotEnoughInformation,
-                "the text does not hold the information the output schema asks for".into(),
-            ),
-            Err(ParseError::InvalidOutput(m)) => Answer::Raise(RaiseKind::ValueError, m),
-            Err(ParseError::Provider(e)) => return Err(e),
-        })
+        self.replay.parser(query, schema)
     }
 
     /// The client's message and the planner's feedback for a failed attempt.
@@ -429,18 +385,12 @@ impl<'a> Turn<'a> {
         }
     }
 
-    fn attempt_metric(&self, outcome: &str) {
-        self.job
-            .state
-            .metrics
-            .pllm_attempts
-            .get_or_create(&OutcomeLabel {
-                outcome: outcome.into(),
-            })
-            .inc();
+    fn attempt_metric(&mut self, outcome: &str) {
+        self.effects.attempt(outcome);
     }
 
-    /// One decision-log line and the metrics for every check since the last call.
+    /// One decision-log line and the metrics for every check since the last call (applied
+    /// with the run's other effects).
     fn log_checks(&mut self) {
         let calls = self.session.calls();
         let state = &self.job.state;
@@ -448,34 +398,6 @@ impl<'a> Turn<'a> {
         let engine = self.engine.policy().engine().as_str();
         for call in calls.get(self.logged..).unwrap_or(&[]) {
             let allowed = call.allowed();
-            let vote = if allowed { "allow" } else { "deny" };
-            state
-                .metrics
-                .policy_checks
-                .get_or_create(&VerdictLabel {
-                    verdict: vote.into(),
-                })
-                .inc();
-            state
-                .metrics
-                .policy_check_duration
-                .get_or_create(&EngineLabel {
-                    engine: engine.into(),
-                })
-                .observe(call.duration_ns as f64 / 1e9);
-            state
-                .metrics
-                .tool_calls
-                .get_or_create(&ToolCallLabel {
-                    kind: if call.internal {
-                        "internal"
-                    } else {
-                        "external"
-                    }
-                    .into(),
-                    outcome: if allowed { "allowed" } else { "denied" }.into(),
-                })
-                .inc();
             let mut args = state.decisions.args(&call.plain_args());
             for (name, v) in &call.args {
                 if let Some(entry) = args.get_mut(name) {
@@ -493,7 +415,8 @@ impl<'a> Turn<'a> {
                 "policy_hash": policy_hash, "engine": engine, "duration_ns": call.duration_ns,
                 "args": args,
             });
-            state.decisions.record(&line);
+            self.effects
+                .check(allowed, call.internal, call.duration_ns, engine, line);
         }
         self.logged = calls.len();
     }

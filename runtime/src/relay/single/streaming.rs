@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use super::super::error::{ApiError, ErrorCode};
 use super::super::provider::MAX_ANSWER_BYTES;
 use super::super::stream::{self, Accumulated, ChunkWriter, SseParser};
-use super::{Job, Lease, Pending, Step, check, proposed_calls, settle};
+use super::check::{Step, check, proposed_calls};
+use super::{Job, Lease, Pending, settle};
 
 /// Whether the client asked for a `usage` chunk at the end of a stream.
 pub(super) fn wants_usage(job: &Job) -> bool {
