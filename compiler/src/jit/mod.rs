@@ -8,6 +8,7 @@
 //! (`update`) get a function each, which `Jit::run_block` runs; the others run the
 //! interpreter's code (`Interp::run_block`).
 
+mod codegen;
 mod helpers;
 mod lower;
 mod matcher;
@@ -19,11 +20,8 @@ use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::sync::Mutex;
 
-use cranelift_codegen::ir::{AbiParam, UserFuncName};
 use cranelift_codegen::settings::{self, Configurable};
-use cranelift_frontend::FunctionBuilderContext;
-use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{Linkage, Module as _, default_libcall_names};
+use cranelift_jit::JITModule;
 
 use crate::bytecode::ToolMatchCode;
 use crate::interp::{Args, BlockState, Env, Interp, Vote};
@@ -239,50 +237,15 @@ impl Jit {
         if ptr.bits() != 64 {
             return Err(format!("the JIT needs a 64-bit target, not {ptr}"));
         }
-        let mut module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
-        let mut ctx = module.make_context();
-        let mut fctx = FunctionBuilderContext::new();
-        let mut sig = module.make_signature();
-        sig.params.push(AbiParam::new(ptr));
-        let mut ids = Vec::with_capacity(plans.len());
-        for (i, plan) in plans.iter().enumerate() {
-            let id = module
-                .declare_function(&format!("entry{i}"), Linkage::Local, &sig)
-                .map_err(|e| format!("JIT declare: {e}"))?;
-            ctx.func.signature = sig.clone();
-            ctx.func.name = UserFuncName::user(0, id.as_u32());
-            let helper_sigs = lower::helper_signatures(ptr, || module.make_signature());
-            let target = module.target_config();
-            match i.checked_sub(verdicts) {
-                None => lower::lower_entry(
-                    &mut ctx.func,
-                    &mut fctx,
-                    interp,
-                    &consts,
-                    plan,
-                    helper_sigs,
-                    target,
-                ),
-                Some(b) => update::lower_block(
-                    &mut ctx.func,
-                    &mut fctx,
-                    interp,
-                    &consts,
-                    plan,
-                    kinds[b],
-                    helper_sigs,
-                    target,
-                ),
-            }
-            module
-                .define_function(id, &mut ctx)
-                .map_err(|e| format!("JIT compile of entry {i}: {e:?}"))?;
-            module.clear_context(&mut ctx);
-            ids.push(id);
-        }
-        module
-            .finalize_definitions()
-            .map_err(|e| format!("JIT finalize: {e}"))?;
+        let jobs: Vec<codegen::Job<'_>> = plans
+            .iter()
+            .enumerate()
+            .map(|(i, plan)| codegen::Job {
+                plan,
+                block: i.checked_sub(verdicts).map(|b| kinds[b]),
+            })
+            .collect();
+        let (module, ids) = codegen::compile(isa, interp, &consts, &jobs)?;
         let entries = plans
             .into_iter()
             .zip(ids)
