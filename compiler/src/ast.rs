@@ -8,6 +8,12 @@
 
 use crate::diag::Span;
 
+/// The text of names, literals and comments. Almost all of it is short (names, labels,
+/// patterns), and a `CompactString` keeps up to 24 bytes inline: building and dropping a
+/// tree then allocates nothing per name or literal (a `String` allocated one each, which was
+/// most of the front end's allocation work). It derefs to `str` and compares with `&str`.
+pub type Text = compact_str::CompactString;
+
 /// A whole source file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Program {
@@ -21,7 +27,7 @@ pub struct Program {
 pub struct Comment {
     pub kind: CommentKind,
     /// The full comment text as written, delimiters included.
-    pub text: String,
+    pub text: Text,
     pub span: Span,
 }
 
@@ -35,13 +41,13 @@ pub enum CommentKind {
 /// lines joined with `\n` (sqrt.md §2).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Doc {
-    pub text: String,
+    pub text: Text,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ident {
-    pub name: String,
+    pub name: Text,
     pub span: Span,
 }
 
@@ -49,8 +55,8 @@ pub struct Ident {
 /// including prefix and quotes, so the formatter reprints it byte for byte.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StrLit {
-    pub value: String,
-    pub raw: String,
+    pub value: Text,
+    pub raw: Text,
     pub span: Span,
 }
 
@@ -67,7 +73,7 @@ pub enum NumValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NumLit {
     pub value: NumValue,
-    pub raw: String,
+    pub raw: Text,
     pub span: Span,
 }
 
@@ -79,14 +85,11 @@ pub struct Item {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-#[allow(
-    clippy::large_enum_variant,
-    reason = "built once per parse; boxing would complicate every consumer"
-)]
 pub enum ItemKind {
     Let(LetDecl),
     Policy(Policy),
-    Shorthand(Shorthand),
+    /// Boxed: a shorthand is the largest item by far, and every item is as large as the largest.
+    Shorthand(Box<Shorthand>),
     /// Recovered syntax error; a diagnostic was already reported.
     Error,
 }
@@ -101,7 +104,8 @@ pub struct LetDecl {
 /// The right-hand side of a let, classified by sqrt.md §3.2(d).
 #[derive(Clone, Debug, PartialEq)]
 pub enum LetValue {
-    Domain(Domain),
+    /// Boxed: a domain is the largest right-hand side, and rare.
+    Domain(Box<Domain>),
     Pred(Pred),
     Set(SetExpr),
     /// A bare, possibly parenthesised name: takes its target's kind. `parens` counts the
@@ -231,7 +235,8 @@ pub enum AssignOp {
 pub struct Update {
     pub target: Target,
     pub op: AssignOp,
-    pub value: SetExpr,
+    /// Boxed, as the parser builds every set in a set position.
+    pub value: Box<SetExpr>,
     pub span: Span,
 }
 
@@ -266,7 +271,7 @@ pub struct Shorthand {
     pub field: Field,
     pub field_span: Span,
     pub op: AssignOp,
-    pub value: SetExpr,
+    pub value: Box<SetExpr>,
     pub cond: Option<Pred>,
     pub span: Span,
 }
@@ -291,7 +296,8 @@ pub enum PredKind {
     In {
         quant: Option<Quant>,
         value: ValueExpr,
-        set: SetExpr,
+        /// Boxed (as in `SetCmp`) so a predicate node stays small.
+        set: Box<SetExpr>,
     },
     /// `v1 == v2`.
     ValueEq(ValueExpr, ValueExpr),
@@ -299,7 +305,7 @@ pub enum PredKind {
     SetCmp {
         left: MetaAcc,
         op: SetCmpOp,
-        right: SetExpr,
+        right: Box<SetExpr>,
     },
     /// `m is empty`, `m is universal`.
     Is {
@@ -401,7 +407,7 @@ pub enum SetKind {
     /// `S with e` / `S without e`.
     With {
         set: Box<SetExpr>,
-        elem: Element,
+        elem: Box<Element>,
         without: bool,
     },
     /// `{e, ...}`
@@ -428,7 +434,8 @@ pub enum ElementKind {
     /// `w"g"`
     Wild(StrLit),
     Number(NumLit),
-    Domain(Domain),
+    /// Boxed: a domain is several times larger than the other elements.
+    Domain(Box<Domain>),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -11,6 +11,8 @@ mod resolve;
 mod tests;
 mod typeck;
 
+use std::fmt::Write as _;
+
 use rustc_hash::FxHashMap;
 
 use sqrt_std::tools::ToolSet;
@@ -69,11 +71,12 @@ fn finish(program: Option<ir::Program>, mut diagnostics: Vec<Diagnostic>) -> Che
 /// Checks an already parsed program. With `syntax_errors`, names that may be defined in the
 /// unparsed text are not reported as unknown, and no warnings are given.
 pub fn check_ast(program: &ast::Program, opts: &CheckOptions<'_>, syntax_errors: bool) -> Checked {
+    literal::forget_valid_regexes();
     let mut diags = Vec::new();
     let lets = resolve::resolve(program, &mut diags);
     let mut checker = Checker::new(&lets, opts);
     checker.quiet_unknown = syntax_errors;
-    let mut policies = Vec::new();
+    let mut policies = Vec::with_capacity(program.items.len());
     for item in &program.items {
         match &item.kind {
             ast::ItemKind::Let(decl) => checker.let_body(decl),
@@ -92,13 +95,14 @@ pub fn check_ast(program: &ast::Program, opts: &CheckOptions<'_>, syntax_errors:
         }
         lint::mixed_operators(program, &mut diags);
     }
+    literal::forget_valid_regexes();
     finish(Some(ir::Program { policies }), diags)
 }
 
 fn new_policy(checker: &mut Checker<'_>, id: &ast::ToolId, span: crate::diag::Span) -> ir::Policy {
     ir::Policy {
         tool: checker.tool_id(id),
-        id_text: id.lit().value.clone(),
+        id_text: id.lit().value.as_str().to_owned(),
         priority: 0,
         rules: Vec::new(),
         session_before: Vec::new(),
@@ -152,7 +156,7 @@ fn policy(checker: &mut Checker<'_>, p: &ast::Policy) -> ir::Policy {
                     },
                     effect: r.effect,
                     cond,
-                    description: m.docs.as_ref().map(|d| d.text.clone()),
+                    description: m.docs.as_ref().map(|d| d.text.as_str().to_owned()),
                     span: r.span,
                 });
             }
@@ -227,7 +231,12 @@ fn number_rules(policies: &mut [ir::Policy]) {
     }
     for (p, first) in policies.iter_mut().zip(firsts) {
         for (k, r) in p.rules.iter_mut().enumerate() {
-            r.id = format!("{}#{}", p.id_text, first + k + 1);
+            // One exact allocation per rule (`format!` may grow its buffer).
+            let mut id = String::with_capacity(p.id_text.len() + 8);
+            id.push_str(&p.id_text);
+            id.push('#');
+            let _ = write!(id, "{}", first + k + 1);
+            r.id = id;
         }
     }
 }

@@ -13,7 +13,7 @@
 
 use logos::Logos;
 
-use crate::ast::{Comment, CommentKind};
+use crate::ast::{Comment, CommentKind, Text};
 use crate::diag::{Diagnostic, Span};
 
 /// The tokens without a payload, listed once: each becomes a variant of both `Tok` and `Kind`
@@ -194,6 +194,16 @@ pub fn decode_string(kind: Kind, text: &str) -> String {
     match kind {
         Kind::Str | Kind::DStr => json_unescape(&mut Vec::new(), body, 0),
         _ => pattern_unescape(body),
+    }
+}
+
+/// `decode_string` as tree text: a short string without escapes is not allocated.
+pub fn decode_text(kind: Kind, text: &str) -> Text {
+    let body = string_body_of(kind, text);
+    if body.contains('\\') {
+        decode_string(kind, text).into()
+    } else {
+        Text::new(body)
     }
 }
 
@@ -603,7 +613,7 @@ fn classify(out: &mut Scanned, raw: Raw, span: Span, text: &str) {
             } else {
                 out.comments.push(Comment {
                     kind: CommentKind::Line,
-                    text: text.trim_end().to_string(),
+                    text: Text::new(text.trim_end()),
                     span: Span::new(s, s + text.trim_end().len()),
                 });
                 return;
@@ -619,7 +629,7 @@ fn classify(out: &mut Scanned, raw: Raw, span: Span, text: &str) {
             }
             out.comments.push(Comment {
                 kind: CommentKind::Block,
-                text: text.to_string(),
+                text: Text::new(text),
                 span,
             });
             return;

@@ -145,8 +145,28 @@ impl<T> Pending<T> {
         v.drain(at..).collect()
     }
 
+    /// Pushes the next entry of a list that has `n` so far; its new length.
+    pub fn push_counted(&self, entry: T, n: usize) -> usize {
+        self.push(entry);
+        n + 1
+    }
+
+    /// Moves the last `n` entries, in order, to the end of `out`.
+    pub fn take_into(&self, n: usize, out: &mut Vec<T>) {
+        let mut v = self.0.borrow_mut();
+        let at = v.len().saturating_sub(n);
+        out.extend(v.drain(at..));
+    }
+
     pub fn pop(&self) -> Option<T> {
         self.0.borrow_mut().pop()
+    }
+
+    pub fn last(&self) -> Option<T>
+    where
+        T: Copy,
+    {
+        self.0.borrow().last().copied()
     }
 
     pub fn take_all(&self) -> Vec<T> {
@@ -177,6 +197,12 @@ pub struct Cx<'s> {
     members: Pending<Member>,
     stmts: Pending<Stmt>,
     elems: Pending<Element>,
+    /// Operands and pending operators (with their token) of the set-operator chains being
+    /// parsed (`Chain` in the grammar, `cover::chain_op`).
+    operands: Pending<Cv>,
+    operators: Pending<(SetOp, usize)>,
+    /// The operands after the first of the `or`/`and` lists being parsed.
+    listed: Pending<Cv>,
 }
 
 impl<'s> Cx<'s> {
@@ -199,7 +225,7 @@ impl<'s> Cx<'s> {
                     _ => docs.push(DocRun {
                         at: kept,
                         doc: Doc {
-                            text: line.to_owned(),
+                            text: Text::new(line),
                             span,
                         },
                         lines: vec![span],
@@ -248,6 +274,9 @@ impl<'s> Cx<'s> {
             members: Pending::new(),
             stmts: Pending::new(),
             elems: Pending::new(),
+            operands: Pending::new(),
+            operators: Pending::new(),
+            listed: Pending::new(),
         };
         cx.field_prescan();
         cx
@@ -350,7 +379,7 @@ impl<'s> Cx<'s> {
 
     pub fn ident(&self, i: usize) -> Ident {
         Ident {
-            name: self.text(i).to_string(),
+            name: Text::new(self.text(i)),
             span: self.toks[i].span,
         }
     }
@@ -358,12 +387,12 @@ impl<'s> Cx<'s> {
     pub fn str_lit(&self, i: usize) -> StrLit {
         let (tok, raw) = (self.toks[i].tok, self.text(i));
         let value = match tok {
-            Kind::Str | Kind::RStr | Kind::WStr | Kind::DStr => lex::decode_string(tok, raw),
-            _ => String::new(),
+            Kind::Str | Kind::RStr | Kind::WStr | Kind::DStr => lex::decode_text(tok, raw),
+            _ => Text::default(),
         };
         StrLit {
             value,
-            raw: raw.to_owned(),
+            raw: Text::new(raw),
             span: self.toks[i].span,
         }
     }
@@ -380,7 +409,7 @@ impl<'s> Cx<'s> {
         };
         NumLit {
             value,
-            raw: raw.to_owned(),
+            raw: Text::new(raw),
             span: self.toks[i].span,
         }
     }

@@ -60,8 +60,8 @@ fn str_body() -> impl Strategy<Value = (String, String)> {
 
 fn lit(prefix: &'static str) -> impl Strategy<Value = StrLit> {
     str_body().prop_map(move |(value, body)| StrLit {
-        value,
-        raw: format!("{prefix}\"{body}\""),
+        value: value.into(),
+        raw: format!("{prefix}\"{body}\"").into(),
         span: S,
     })
 }
@@ -74,7 +74,7 @@ fn date() -> impl Strategy<Value = StrLit> + Clone {
     ])
     .prop_map(|d| StrLit {
         value: d.into(),
-        raw: format!("d\"{d}\""),
+        raw: format!("d\"{d}\"").into(),
         span: S,
     })
 }
@@ -82,7 +82,7 @@ fn date() -> impl Strategy<Value = StrLit> + Clone {
 fn int_lit() -> impl Strategy<Value = NumLit> + Clone {
     any::<i64>().prop_map(|i| NumLit {
         value: NumValue::Int(i),
-        raw: i.to_string(),
+        raw: i.to_string().into(),
         span: S,
     })
 }
@@ -94,7 +94,7 @@ fn number() -> impl Strategy<Value = NumLit> + Clone {
             let raw = format!("{i}.{f}");
             NumLit {
                 value: NumValue::Float(raw.parse().unwrap()),
-                raw,
+                raw: raw.into(),
                 span: S,
             }
         }),
@@ -173,7 +173,7 @@ fn element() -> impl Strategy<Value = Element> {
         lit("r").prop_map(ElementKind::Regex),
         lit("w").prop_map(ElementKind::Wild),
         number().prop_map(ElementKind::Number),
-        domain().prop_map(ElementKind::Domain),
+        domain().prop_map(|d| ElementKind::Domain(Box::new(d))),
     ]
     .prop_map(|kind| Element { kind, span: S })
 }
@@ -276,7 +276,7 @@ fn set() -> impl Strategy<Value = SetExpr> {
                 SetExpr {
                     kind: SetKind::With {
                         set: Box::new(s),
-                        elem,
+                        elem: Box::new(elem),
                         without,
                     },
                     span: S,
@@ -307,15 +307,19 @@ fn pred() -> impl Strategy<Value = Pred> {
         (value(), set()).prop_map(|(value, set)| PredKind::In {
             quant: None,
             value,
-            set
+            set: Box::new(set)
         }),
         (quant, value_acc(), set()).prop_map(|(q, value, set)| PredKind::In {
             quant: Some(q),
             value,
-            set
+            set: Box::new(set)
         }),
         (value(), value()).prop_map(|(a, b)| PredKind::ValueEq(a, b)),
-        (meta(), cmp, set()).prop_map(|(left, op, right)| PredKind::SetCmp { left, op, right }),
+        (meta(), cmp, set()).prop_map(|(left, op, right)| PredKind::SetCmp {
+            left,
+            op,
+            right: Box::new(right)
+        }),
         (meta(), prop::bool::ANY).prop_map(|(left, universal)| PredKind::Is { left, universal }),
     ]
     .prop_map(|kind| Pred { kind, span: S });
@@ -366,7 +370,7 @@ fn pred() -> impl Strategy<Value = Pred> {
 fn doc() -> impl Strategy<Value = Option<Doc>> {
     prop::option::of(
         prop::collection::vec("( ?[a-z/]{1,6}( [a-z]{1,4})?)?", 1..3).prop_map(|lines| Doc {
-            text: lines.join("\n"),
+            text: lines.join("\n").into(),
             span: S,
         }),
     )
@@ -391,7 +395,7 @@ fn is_bare_name_set(s: &SetExpr) -> bool {
 
 fn let_value() -> impl Strategy<Value = LetValue> {
     prop_oneof![
-        domain().prop_map(LetValue::Domain),
+        domain().prop_map(|d| LetValue::Domain(Box::new(d))),
         pred()
             .prop_filter("a bare name is an alias", |p| !is_bare_name_pred(p))
             .prop_map(LetValue::Pred),
@@ -422,7 +426,7 @@ fn update() -> impl Strategy<Value = Update> {
     (target, assign(), set()).prop_map(|(target, op, value)| Update {
         target,
         op,
-        value,
+        value: Box::new(value),
         span: S,
     })
 }
@@ -511,17 +515,17 @@ fn item() -> impl Strategy<Value = Item> {
             prop::option::of(pred())
         )
             .prop_map(|(id, priority, target, field, op, value, cond)| {
-                ItemKind::Shorthand(Shorthand {
+                ItemKind::Shorthand(Box::new(Shorthand {
                     id,
                     priority,
                     target,
                     field,
                     field_span: S,
                     op,
-                    value,
+                    value: Box::new(value),
                     cond,
                     span: S,
-                })
+                }))
             }),
     ];
     (doc(), kind).prop_map(|(docs, kind)| Item {

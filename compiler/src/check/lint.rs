@@ -2,7 +2,6 @@
 //! lets (W0005) and set operators mixed without parentheses (W0006). W0003 and W0004 need the
 //! tool schemas and the context, so `typeck` reports them.
 
-use std::collections::BTreeSet;
 use std::collections::hash_map::Entry;
 
 use rustc_hash::FxHashMap;
@@ -110,6 +109,25 @@ enum Op {
     With,
 }
 
+/// A set of operator families, one bit each (a chain has at most five).
+#[derive(Default)]
+struct Ops(u8);
+
+impl Ops {
+    const ALL: [Op; 5] = [Op::Xor, Op::Minus, Op::Intersect, Op::Union, Op::With];
+
+    fn insert(&mut self, op: Op) {
+        self.0 |= 1 << op as u8;
+    }
+
+    /// The families in precedence order, loosest first.
+    fn iter(&self) -> impl Iterator<Item = Op> + '_ {
+        Self::ALL
+            .into_iter()
+            .filter(|&op| self.0 & (1 << op as u8) != 0)
+    }
+}
+
 fn op_text(op: Op) -> &'static str {
     match op {
         Op::Xor => "`^`",
@@ -144,7 +162,7 @@ pub fn mixed_operators(program: &ast::Program, diags: &mut Vec<Diagnostic>) {
                                     ast::StmtKind::Update(u) => roots.push(&u.value),
                                     ast::StmtKind::When { cond, updates } => {
                                         pred_sets(cond, &mut roots);
-                                        roots.extend(updates.iter().map(|u| &u.value));
+                                        roots.extend(updates.iter().map(|u| &*u.value));
                                     }
                                     ast::StmtKind::Error => {}
                                 }
@@ -162,10 +180,10 @@ pub fn mixed_operators(program: &ast::Program, diags: &mut Vec<Diagnostic>) {
         }
     }
     while let Some(root) = roots.pop() {
-        let mut ops = BTreeSet::new();
+        let mut ops = Ops::default();
         collect(root, &mut ops, &mut roots);
-        if ops.len() > 1 {
-            let names: Vec<&str> = ops.iter().map(|&o| op_text(o)).collect();
+        if ops.0.count_ones() > 1 {
+            let names: Vec<&str> = ops.iter().map(op_text).collect();
             let mut d = Diagnostic::warning(
                 "W0006",
                 root.span,
@@ -226,7 +244,7 @@ fn pred_sets<'a>(p: &'a ast::Pred, roots: &mut Vec<&'a ast::SetExpr>) {
 }
 
 /// The operators of one unparenthesised chain; parenthesised parts become new roots.
-fn collect<'a>(e: &'a ast::SetExpr, ops: &mut BTreeSet<Op>, roots: &mut Vec<&'a ast::SetExpr>) {
+fn collect<'a>(e: &'a ast::SetExpr, ops: &mut Ops, roots: &mut Vec<&'a ast::SetExpr>) {
     match &e.kind {
         SetKind::Bin { op, lhs, rhs } => {
             ops.insert(match op {

@@ -118,9 +118,46 @@ pub fn inner_span(lit: &StrLit, escapes: Escapes, start: usize, end: usize) -> S
     Span::new(s, e)
 }
 
+/// How many valid patterns `VALID_REGEXES` remembers before it starts over.
+const VALID_REGEX_MEMO: usize = 4096;
+
+thread_local! {
+    /// Patterns `check_regex` already found valid in the file being checked. A policy file
+    /// repeats its patterns (one per tool block, often the same), and validating one
+    /// (`regex_syntax` parse and translation, then the compiled-size check) cost about a
+    /// third of the checker. Only success is remembered: an invalid pattern is checked again
+    /// so its diagnostics are reported at every occurrence. Emptied when full and around
+    /// every check (`forget_valid_regexes`), so nothing carries over from one file to the
+    /// next and a cold policy load stays cold.
+    static VALID_REGEXES: std::cell::RefCell<rustc_hash::FxHashSet<Box<str>>> =
+        std::cell::RefCell::default();
+}
+
+/// Empties the memo of valid regexes (see `VALID_REGEXES`).
+pub fn forget_valid_regexes() {
+    VALID_REGEXES.with_borrow_mut(|v| v.clear());
+}
+
 /// Checks that a regex compiles in the Rust `regex` crate within its default limits (E0301).
 pub fn check_regex(lit: &StrLit, diags: &mut Vec<Diagnostic>) -> bool {
-    let pattern = &lit.value;
+    let pattern = lit.value.as_str();
+    if VALID_REGEXES.with_borrow(|v| v.contains(pattern)) {
+        return true;
+    }
+    if !check_regex_uncached(lit, diags) {
+        return false;
+    }
+    VALID_REGEXES.with_borrow_mut(|v| {
+        if v.len() >= VALID_REGEX_MEMO {
+            v.clear();
+        }
+        v.insert(pattern.into());
+    });
+    true
+}
+
+fn check_regex_uncached(lit: &StrLit, diags: &mut Vec<Diagnostic>) -> bool {
+    let pattern = lit.value.as_str();
     let located = match regex_syntax::parse(pattern) {
         Ok(_) => None,
         Err(regex_syntax::Error::Parse(e)) => Some((
@@ -468,11 +505,11 @@ pub fn check_domain(d: &ast::Domain, diags: &mut Vec<Diagnostic>) -> Option<ir::
         D::Float(r) => ir::Domain::Float(check_num_range(r, NumDomain::Float, d.span, diags)?),
         D::Str { pat, length } => {
             let pat = match pat {
-                ast::StrPat::Exact(s) => Some(ir::StrPat::Exact(s.value.clone())),
+                ast::StrPat::Exact(s) => Some(ir::StrPat::Exact(s.value.as_str().to_owned())),
                 ast::StrPat::Matching(r) => {
-                    check_regex(r, diags).then(|| ir::StrPat::Regex(r.value.clone()))
+                    check_regex(r, diags).then(|| ir::StrPat::Regex(r.value.as_str().to_owned()))
                 }
-                ast::StrPat::Like(w) => Some(ir::StrPat::Wild(w.value.clone())),
+                ast::StrPat::Like(w) => Some(ir::StrPat::Wild(w.value.as_str().to_owned())),
             };
             let length = match length {
                 None => Some(None),
@@ -492,14 +529,14 @@ pub fn check_elem(e: &ast::Element, diags: &mut Vec<Diagnostic>) -> Option<ir::E
     use ast::ElementKind as E;
     Some(match &e.kind {
         E::Str(s) if s.value == "*" => ir::Elem::Any,
-        E::Str(s) => ir::Elem::Str(s.value.clone()),
+        E::Str(s) => ir::Elem::Str(s.value.as_str().to_owned()),
         E::Regex(r) => {
             if !check_regex(r, diags) {
                 return None;
             }
-            ir::Elem::Regex(r.value.clone())
+            ir::Elem::Regex(r.value.as_str().to_owned())
         }
-        E::Wild(w) => ir::Elem::Wild(w.value.clone()),
+        E::Wild(w) => ir::Elem::Wild(w.value.as_str().to_owned()),
         E::Number(n) => match num(n) {
             Num::Int(i) => ir::Elem::Int(i),
             Num::Float(f) => ir::Elem::Float(f),

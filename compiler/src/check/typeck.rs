@@ -375,7 +375,7 @@ impl<'a> Checker<'a> {
         Some(match &v.kind {
             V::Arg(id) => {
                 self.check_arg(id);
-                Val::Arg(id.name.clone())
+                Val::Arg(id.name.as_str().to_owned())
             }
             V::Result => {
                 self.no_result(v.span);
@@ -388,7 +388,7 @@ impl<'a> Checker<'a> {
                 );
                 return None;
             }
-            V::Str(s) => Val::Lit(ir::Lit::Str(s.value.clone())),
+            V::Str(s) => Val::Lit(ir::Lit::Str(s.value.as_str().to_owned())),
             V::Date(s) => {
                 let mut ds = Vec::new();
                 let i = literal::check_datetime(s, &mut ds);
@@ -408,7 +408,7 @@ impl<'a> Checker<'a> {
         Some(match &m.kind {
             M::Arg(id, f) => {
                 self.check_arg(id);
-                MetaRef::Arg(id.name.clone(), *f)
+                MetaRef::Arg(id.name.as_str().to_owned(), *f)
             }
             M::Result(f) => {
                 self.no_result(m.span);
@@ -474,7 +474,7 @@ impl<'a> Checker<'a> {
                     (_, TSet::Err) => TSet::Err,
                     (ast::ElementKind::Str(l), TSet::Labels(s)) => TSet::Labels(LSet::With {
                         set: Box::new(s),
-                        label: l.value.clone(),
+                        label: l.value.as_str().to_owned(),
                         without: *without,
                     }),
                     (_, s) => {
@@ -504,14 +504,14 @@ impl<'a> Checker<'a> {
                     .iter()
                     .all(|el| matches!(el.kind, ast::ElementKind::Str(_)))
                 {
-                    let mut labels = Vec::new();
+                    let mut labels = Vec::with_capacity(elems.len());
                     let mut universal = false;
                     for el in elems {
                         if let ast::ElementKind::Str(s) = &el.kind {
                             if s.value == "*" {
                                 universal = true;
                             } else {
-                                labels.push(s.value.clone());
+                                labels.push(s.value.as_str().to_owned());
                             }
                         }
                     }
@@ -521,13 +521,18 @@ impl<'a> Checker<'a> {
                     .iter()
                     .find(|el| !matches!(el.kind, ast::ElementKind::Str(_)))
                     .map_or(e.span, |el| el.span);
+                // Every element is checked (each reports its own errors), into one vector.
                 let mut ds = Vec::new();
-                let checked: Vec<Option<Elem>> = elems
-                    .iter()
-                    .map(|el| literal::check_elem(el, &mut ds))
-                    .collect();
+                let mut checked = Some(Vec::with_capacity(elems.len()));
+                for el in elems {
+                    match (literal::check_elem(el, &mut ds), &mut checked) {
+                        (Some(el), Some(out)) => out.push(el),
+                        (None, _) => checked = None,
+                        (Some(_), None) => {}
+                    }
+                }
                 self.free_all(ds);
-                match checked.into_iter().collect::<Option<Vec<_>>>() {
+                match checked {
                     Some(elems) => TSet::Values(VSet::Lit(elems), why),
                     None => TSet::Err,
                 }
@@ -619,7 +624,7 @@ impl<'a> Checker<'a> {
     /// The tool match of an id (E0301 for a bad regex), and which `--tools` it matches (W0003).
     pub fn tool_id(&mut self, id: &ast::ToolId) -> ir::ToolMatch {
         let (tool, re) = match id {
-            ast::ToolId::Exact(s) => (ir::ToolMatch::Exact(s.value.clone()), None),
+            ast::ToolId::Exact(s) => (ir::ToolMatch::Exact(s.value.as_str().to_owned()), None),
             ast::ToolId::Regex(r) => {
                 let mut ds = Vec::new();
                 let ok = literal::check_regex(r, &mut ds);
@@ -629,7 +634,7 @@ impl<'a> Checker<'a> {
                 } else {
                     None
                 };
-                (ir::ToolMatch::Regex(r.value.clone()), Some(re))
+                (ir::ToolMatch::Regex(r.value.as_str().to_owned()), Some(re))
             }
         };
         self.tools = None;

@@ -149,7 +149,7 @@ impl Cv {
             },
             CvKind::With { set, elem, without } => SetKind::With {
                 set: Box::new(set.into_set(span)),
-                elem: *elem,
+                elem,
                 without,
             },
             CvKind::Literal(e) => SetKind::Literal(e),
@@ -173,12 +173,18 @@ impl Cv {
 
 /// The grammar actions that build cover nodes.
 impl Cx<'_> {
-    pub fn list(&self, and: bool, l: usize, first: Cv, rest: Vec<Cv>, r: usize) -> Cv {
-        let h = rest.iter().map(|c| c.h).max().unwrap_or(0).max(first.h) + 1;
-        let at = rest.last().map_or(l, |c| c.l);
-        let mut items = Vec::with_capacity(rest.len() + 1);
+    /// `first or …` / `first and …`: the `n` operands after `first` are the last ones on
+    /// `listed`.
+    pub fn list(&self, and: bool, l: usize, first: Cv, n: usize, r: usize) -> Cv {
+        let mut items = Vec::with_capacity(n + 1);
         items.push(first);
-        items.extend(rest);
+        self.listed.take_into(n, &mut items);
+        let h = items.iter().map(|c| c.h).max().unwrap_or(0) + 1;
+        let at = if items.len() > 1 {
+            items.last().map_or(l, |c| c.l)
+        } else {
+            l
+        };
         self.node(CvKind::List { and, items }, l, r, h, at)
     }
 
@@ -200,7 +206,7 @@ impl Cx<'_> {
         l: usize,
         quant: Option<Quant>,
         value: ValueExpr,
-        set: SetExpr,
+        set: Box<SetExpr>,
         r: usize,
     ) -> Cv {
         let h = set_height(&set) + 1;
@@ -253,7 +259,7 @@ impl Cx<'_> {
         left: Cv,
         o: usize,
         op: SetCmpOp,
-        right: SetExpr,
+        right: Box<SetExpr>,
         r: usize,
     ) -> Cv {
         match self.meta_left(left, o) {
@@ -320,6 +326,71 @@ impl Cx<'_> {
         )
     }
 
+    /// The first operand of an operator chain (`Chain` in the grammar): no operator pending.
+    pub fn chain_start(&self, first: Cv) -> usize {
+        self.operands.push(first);
+        0
+    }
+
+    /// `… op b` in a chain with `pending` operators waiting: first folds those that bind at
+    /// least as tightly as `op` (all operators are left-associative), then waits with `op`.
+    pub fn chain_op(&self, pending: usize, op: SetOp, o: usize, b: Cv) -> usize {
+        let pending = self.fold(pending, binding(op));
+        self.operators.push((op, o));
+        self.operands.push(b);
+        pending + 1
+    }
+
+    /// `… with e`: `with` binds tightest, so it applies to the last operand.
+    pub fn chain_with(&self, pending: usize, o: usize, without: bool, r: usize) -> usize {
+        match self.operands.pop() {
+            Some(last) => {
+                let node = self.with(last, o, without, r);
+                self.operands.push(node);
+            }
+            // Unreachable (a chain always has an operand), but fail closed.
+            None => self.poison(o, self.unexpected(o, "a set expression")),
+        }
+        pending
+    }
+
+    /// The end of a chain: every pending operator folded, the one remaining operand.
+    pub fn chain_end(&self, pending: usize) -> Cv {
+        self.fold(pending, 0);
+        self.operands.pop().unwrap_or_else(|| {
+            // Unreachable (a chain always has an operand), but fail closed.
+            let at = self.end.saturating_sub(1);
+            self.poison(at, self.unexpected(at, "a set expression"));
+            Cv {
+                kind: CvKind::Bad,
+                l: at,
+                r: at + 1,
+                h: 1,
+            }
+        })
+    }
+
+    /// Folds the chain's pending operators, innermost first, while they bind at least as
+    /// tightly as `floor`; returns how many are left.
+    fn fold(&self, mut pending: usize, floor: u8) -> usize {
+        while pending > 0 {
+            let Some((op, o)) = self.operators.last() else {
+                break;
+            };
+            if binding(op) < floor {
+                break;
+            }
+            self.operators.pop();
+            pending -= 1;
+            let (Some(rhs), Some(lhs)) = (self.operands.pop(), self.operands.pop()) else {
+                break;
+            };
+            let node = self.bin(op, lhs, o, rhs);
+            self.operands.push(node);
+        }
+        pending
+    }
+
     /// `S with e`: the element is the last one pushed.
     pub fn with(&self, set: Cv, o: usize, without: bool, r: usize) -> Cv {
         let Some(elem) = self.elems.pop() else {
@@ -372,8 +443,8 @@ impl Cx<'_> {
         }
     }
 
-    pub fn meta(&self, m: MetaAcc) -> Cv {
-        let (l, r) = self.token_range(m.span);
+    /// A meta accessor over tokens `l..r`.
+    pub fn meta(&self, m: MetaAcc, l: usize, r: usize) -> Cv {
         Cv {
             kind: CvKind::Meta(m),
             l,
@@ -429,11 +500,36 @@ impl Cx<'_> {
         }
     }
 
+    /// A domain's kind in the box the domain keeps (its span is set by `domain`).
+    pub fn domain_kind(&self, kind: DomainKind) -> Box<Domain> {
+        Box::new(Domain {
+            kind,
+            span: Span::default(),
+        })
+    }
+
+    /// The domain over tokens `l..r`.
+    pub fn domain(&self, mut d: Box<Domain>, l: usize, r: usize) -> Box<Domain> {
+        d.span = self.span(l, r);
+        d
+    }
+
     pub fn element(&self, kind: ElementKind, l: usize, r: usize) {
         self.elems.push(Element {
             kind,
             span: self.span(l, r),
         });
+    }
+}
+
+/// How tightly a set operator binds (sqrt.md §3.1): `^` < `-` < `&` < `|` (and `with` above
+/// all of them); always above 0, the floor that folds a whole chain.
+fn binding(op: SetOp) -> u8 {
+    match op {
+        SetOp::Xor => 1,
+        SetOp::Minus => 2,
+        SetOp::Intersect => 3,
+        SetOp::Union => 4,
     }
 }
 

@@ -32,7 +32,7 @@ impl Cx<'_> {
 
     pub fn let_item(&self, l: usize, name: Ident, rhs: Rhs, r: usize) -> Item {
         let value = match rhs {
-            Rhs::Domain(d) => LetValue::Domain(*d),
+            Rhs::Domain(d) => LetValue::Domain(d),
             Rhs::Cover(c) => self.let_value(c),
         };
         let span = self.span(l, r);
@@ -99,7 +99,7 @@ impl Cx<'_> {
         target: ShorthandTarget,
         field: Field,
         op: AssignOp,
-        value: SetExpr,
+        value: Box<SetExpr>,
         cond: Option<Cv>,
         r: usize,
     ) -> Item {
@@ -110,7 +110,7 @@ impl Cx<'_> {
         let span = self.span(l, r);
         self.item(
             l,
-            ItemKind::Shorthand(Shorthand {
+            ItemKind::Shorthand(Box::new(Shorthand {
                 id,
                 priority,
                 target,
@@ -120,7 +120,7 @@ impl Cx<'_> {
                 value,
                 cond,
                 span,
-            }),
+            })),
             r,
         )
     }
@@ -362,7 +362,7 @@ impl Cx<'_> {
         l: usize,
         target: Target,
         op: AssignOp,
-        value: SetExpr,
+        value: Box<SetExpr>,
         r: usize,
     ) -> Update {
         Update {

@@ -95,7 +95,7 @@ pub fn set(s: &SetExpr) -> String {
             e.iter().map(elem_name).collect::<Vec<_>>().join(",")
         ),
         SetKind::Meta(m) => meta(m),
-        SetKind::Ref(n) => n.name.clone(),
+        SetKind::Ref(n) => n.name.to_string(),
         SetKind::Paren(inner) => set(inner),
         SetKind::Error => "ERR".into(),
     }
@@ -103,10 +103,10 @@ pub fn set(s: &SetExpr) -> String {
 
 fn elem_name(e: &Element) -> String {
     match &e.kind {
-        ElementKind::Str(s) => s.value.clone(),
+        ElementKind::Str(s) => s.value.to_string(),
         ElementKind::Regex(s) => format!("r:{}", s.value),
         ElementKind::Wild(s) => format!("w:{}", s.value),
-        ElementKind::Number(n) => n.raw.clone(),
+        ElementKind::Number(n) => n.raw.to_string(),
         ElementKind::Domain(_) => "domain".into(),
     }
 }
@@ -145,7 +145,7 @@ fn value(v: &ValueExpr) -> String {
         ValueKind::Session => "@session.value".into(),
         ValueKind::Str(s) => format!("{:?}", s.value),
         ValueKind::Date(s) => format!("d{:?}", s.value),
-        ValueKind::Number(n) => n.raw.clone(),
+        ValueKind::Number(n) => n.raw.to_string(),
         ValueKind::Bool(b) => b.to_string(),
     }
 }
