@@ -834,3 +834,236 @@ async fn restart_turn_needs_a_user_message() {
     assert_eq!(e["param"], "messages");
     assert_eq!(planner_requests(&mock_requests(&mock).await).len(), 1);
 }
+
+/// `prefix`'s sample on the relay's `/metrics` page (0 when absent).
+async fn metric(relay: &sqrt_runtime::relay::RunningRelay, prefix: &str) -> f64 {
+    let text = client()
+        .get(relay.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter(|l| l.starts_with(prefix))
+        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<f64>().unwrap())
+        .sum()
+}
+
+/// A loop of `iterations` iterations adding to `n`: about 7 instructions each.
+fn counting_loop(iterations: u32) -> String {
+    format!("for i in range({iterations}):\n    n = n + 1\n")
+}
+
+/// Asks for the parser's recipient, counts past the worker's slice (200,000 instructions; each
+/// loop takes about 700,000), emails, counts again on resume, and returns the count.
+fn long_program() -> String {
+    format!(
+        "info = parse_with_ai(query=\"Who gets the report?\", output_schema={{\"type\": \"object\", \"properties\": {{\"to\": {{\"type\": \"string\"}}}}, \"required\": [\"to\"]}})\nn = 0\n{}send_email(to=info[\"to\"], subject=\"Report\", body=\"Count: \" + str(n))\n{}final_return_value = n",
+        counting_loop(100_000),
+        counting_loop(100_000)
+    )
+}
+
+#[tokio::test]
+async fn a_program_longer_than_the_worker_slice_finishes_off_the_worker_with_effects_once() {
+    let entries = json!({"entries": [
+        {"model": "mock-planner", "content": fenced(&long_program())},
+        {"model": "mock-parser", "content": "{\"to\": \"a@trustedcorp.com\", \"have_enough_info\": true}"}
+    ]});
+    let mock = mock(entries.clone()).await;
+    let log = std::env::temp_dir().join(format!("sqrt-dual-{}.log", uuid::Uuid::new_v4()));
+    let relay = relay(&config_text(
+        &mock,
+        &format!("[log]\ndecision_log = \"{}\"\n", log.display()),
+    ))
+    .await;
+    let h = headers(SEED_POLICY, json!({}));
+    let mut messages = vec![user("Send the quarterly report.")];
+    let (status, _, r1) = send(&relay, &h, &[], &body(&messages, seed_tools())).await;
+    assert_eq!(status, 200, "{r1}");
+    let call = the_call(&r1);
+    assert_eq!(call["function"]["name"], "send_email");
+    let args: Value =
+        serde_json::from_str(call["function"]["arguments"].as_str().unwrap()).unwrap();
+    assert_eq!(args["to"], "a@trustedcorp.com");
+    assert_eq!(args["body"], "Count: 100000");
+
+    // The program was parked by the full-budget run: resumed, it counts on past the slice.
+    messages.push(r1["choices"][0]["message"].clone());
+    messages.push(tool_result(&call, "sent"));
+    let (status, _, r2) = send(&relay, &h, &[], &body(&messages, seed_tools())).await;
+    assert_eq!(status, 200, "{r2}");
+    let c = content(&r2);
+    assert_eq!(c["status"], "success", "{c}");
+    assert_eq!(c["final_return_value"]["value"], 200_000);
+
+    // Each LLM call, check, decision-log line and attempt once, though the first request ran
+    // its program on the worker (abandoned at the slice) and again off it.
+    let all = mock_requests(&mock).await;
+    let models: Vec<&str> = all
+        .iter()
+        .map(|r| r.get("body").unwrap_or(r)["model"].as_str().unwrap())
+        .collect();
+    assert_eq!(models, ["mock-planner", "mock-parser"]);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    let tools: Vec<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["tool"].to_string())
+        .collect();
+    assert_eq!(tools, ["\"parse_with_ai\"", "\"send_email\""]);
+    assert_eq!(
+        metric(&relay, "sqrt_policy_checks_total{verdict=\"allow\"}").await,
+        2.0
+    );
+    assert_eq!(metric(&relay, "sqrt_llm_requests_total{").await, 1.0);
+    assert_eq!(
+        metric(&relay, "sqrt_pllm_attempts_total{outcome=\"success\"}").await,
+        1.0
+    );
+    assert_eq!(metric(&relay, "sqrt_pllm_attempts_total{").await, 1.0);
+
+    // The program does need more than the slice: with the slice as the budget it fails.
+    let mock = self::mock(entries).await;
+    let relay = self::relay(&config_text(
+        &mock,
+        "[limits]\nvm_max_instructions = 200000\n",
+    ))
+    .await;
+    let h = headers(SEED_POLICY, json!({"fsm": {"max_pllm_failed_steps": 1}}));
+    let messages = vec![user("Send the quarterly report.")];
+    let (status, _, r) = send(&relay, &h, &[], &body(&messages, seed_tools())).await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(content(&r)["error"]["code"], "limit_exceeded", "{r}");
+}
+
+/// An endless loop under `budget` instructions, the planner given one attempt: the request's
+/// response, the planner calls and the attempt metrics.
+async fn endless_loop_under(budget: u64) -> (u16, Value, usize, f64, f64) {
+    let program = "n = 0\nwhile True:\n    n = n + 1";
+    let mock =
+        mock(json!({"entries": [{"model": "mock-planner", "content": fenced(program)}]})).await;
+    let relay = relay(&config_text(
+        &mock,
+        &format!("[limits]\nvm_max_instructions = {budget}\n"),
+    ))
+    .await;
+    let h = headers(SEED_POLICY, json!({"fsm": {"max_pllm_failed_steps": 1}}));
+    let (status, _, r) = send(
+        &relay,
+        &h,
+        &[],
+        &body(&[user("Count forever.")], seed_tools()),
+    )
+    .await;
+    let planner = planner_requests(&mock_requests(&mock).await).len();
+    let limit = metric(
+        &relay,
+        "sqrt_pllm_attempts_total{outcome=\"limit_exceeded\"}",
+    )
+    .await;
+    let all = metric(&relay, "sqrt_pllm_attempts_total{").await;
+    (status, r, planner, limit, all)
+}
+
+#[tokio::test]
+async fn a_program_over_the_configured_budget_fails_as_without_a_slice() {
+    // 150,000 is within the slice (the run is never sliced); 300,000 is above it (the run is
+    // sliced, abandoned, and repeated off the worker, which hits the real budget).
+    for budget in [150_000, 300_000] {
+        let (status, r, planner, limit, all) = endless_loop_under(budget).await;
+        assert_eq!(status, 200, "{budget}: {r}");
+        let c = content(&r);
+        assert_eq!(c["status"], "failure", "{budget}: {c}");
+        assert_eq!(
+            c["error"],
+            json!({"code": "limit_exceeded", "message": "the program exceeded the instruction limit"}),
+            "{budget}"
+        );
+        assert_eq!(c["program"], "n = 0\nwhile True:\n    n = n + 1");
+        assert_eq!(planner, 1, "{budget}");
+        assert_eq!(
+            (limit, all),
+            (1.0, 1.0),
+            "{budget}: the failed attempt, once"
+        );
+    }
+}
+
+// One runtime thread, as if every other worker were busy: a long program holding it would keep
+// the second request from even being read.
+#[tokio::test(flavor = "current_thread")]
+async fn a_long_program_off_the_worker_lets_another_session_be_answered() {
+    let long = format!("n = 0\n{}final_return_value = n", counting_loop(1_000_000));
+    let mut entries =
+        vec![json!({"model": "mock-planner", "user_contains": "Count", "content": fenced(&long)})];
+    entries.extend(seed_entries());
+    let mock = mock(json!({"entries": entries})).await;
+    let relay = relay(&config_text(
+        &mock,
+        "[limits]\nvm_max_instructions = 100000000\n",
+    ))
+    .await;
+    let h = headers(SEED_POLICY, json!({}));
+    let long_request = {
+        let (url, h) = (relay.url(ROUTE), h.clone());
+        tokio::spawn(async move {
+            let all: Vec<(&str, &str)> = h.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post(
+                &url,
+                &all,
+                &body(&[user("Count to a million.")], seed_tools()),
+            )
+            .await
+        })
+    };
+    // Once the planner has been asked, the long request's runs are under way.
+    while mock.requests().is_empty() {
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    let (status, _, r) = send(
+        &relay,
+        &h,
+        &[],
+        &body(&[query("user@trustedcorp.com")], seed_tools()),
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(the_call(&r)["function"]["name"], "get_internal_document");
+    assert!(
+        !long_request.is_finished(),
+        "the short request was answered while the long program ran"
+    );
+    let (status, _, r) = long_request.await.unwrap();
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(content(&r)["final_return_value"]["value"], 1_000_000);
+}
+
+#[tokio::test]
+async fn a_program_parked_by_a_sliced_run_keeps_the_configured_budget() {
+    // The first request runs the program on the worker up to its first call; the second
+    // resumes it into a loop longer than the worker's slice.
+    let program = format!(
+        "d = get_internal_document(doc_id=\"DOC12345\")\nn = 0\n{}final_return_value = n",
+        counting_loop(100_000)
+    );
+    let mock =
+        mock(json!({"entries": [{"model": "mock-planner", "content": fenced(&program)}]})).await;
+    let relay = relay(&config_text(&mock, "")).await;
+    let h = headers(SEED_POLICY, json!({}));
+    let mut messages = vec![user("Count after reading the document.")];
+    let (status, _, r1) = send(&relay, &h, &[], &body(&messages, seed_tools())).await;
+    assert_eq!(status, 200, "{r1}");
+    let call = the_call(&r1);
+    assert_eq!(call["function"]["name"], "get_internal_document");
+    messages.push(r1["choices"][0]["message"].clone());
+    messages.push(tool_result(&call, "text"));
+    let (status, _, r2) = send(&relay, &h, &[], &body(&messages, seed_tools())).await;
+    assert_eq!(status, 200, "{r2}");
+    let c = content(&r2);
+    assert_eq!(c["status"], "success", "{c}");
+    assert_eq!(c["final_return_value"]["value"], 100_000);
+    assert_eq!(metric(&relay, "sqrt_policy_checks_total{").await, 1.0);
+}

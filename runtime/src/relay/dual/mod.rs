@@ -6,12 +6,14 @@
 //! and parser calls) happen with no VM alive, since the VM holds reference-counted values (not
 //! `Send`). The work in between is a synchronous run from the stored session to the answer;
 //! a run that needs an LLM reply stops, the request makes the call, and the next run replays
-//! the replies ([`replay`]). Between requests the session stays parked in the
-//! [`SessionStore`](super::store::SessionStore) (or is its bytes, `engine::Session::to_bytes`).
+//! the replies ([`replay`]). A program started on the worker gets an instruction slice; one
+//! that needs more moves the request's runs to a blocking thread ([`slice`]). Between requests
+//! the session stays parked in the [`SessionStore`](super::store::SessionStore) (or is its
+//! bytes, `engine::Session::to_bytes`).
 //!
 //! Stages: [`mod@self`] resolves, leases, loads and commits the session; [`turn`] plans and
-//! runs programs; [`replay`] makes the LLM calls between runs; [`answer`] builds what the
-//! client sees.
+//! runs programs; [`replay`] makes the LLM calls between runs; [`slice`] decides where a run
+//! runs; [`answer`] builds what the client sees.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -34,9 +36,11 @@ use crate::engine::{Engine, EngineConfig, ParkedSession, Session, branching_of};
 
 pub mod answer;
 mod replay;
+mod slice;
 mod turn;
 
 use replay::{Applied, Effects, Replay, Replies, Stop};
+use slice::Run;
 use turn::{Outcome as TurnOutcome, Turn, TurnState};
 
 /// `dual-llm/1`; anything else is a session this relay cannot continue.
@@ -122,7 +126,7 @@ pub async fn run(job: Arc<Job>) -> Result<Response, ApiError> {
 /// Runs the request until a run answers it, making the LLM calls the runs ask for, then
 /// commits.
 async fn answer(
-    job: &Job,
+    job: &Arc<Job>,
     key: &ProviderKey,
     existing: Option<&SessionRecord>,
 ) -> Result<Response, ApiError> {
@@ -130,11 +134,43 @@ async fn answer(
     let clock_micros = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_micros() as i64);
+    let budget = job.state.config.limits.vm_max_instructions;
     let mut replies = Replies::default();
     let mut applied = Applied::new(&job.state);
+    let mut next = Run::first(budget);
     loop {
-        let mut effects = Effects::default();
-        let result = step(job, existing, clock_micros, &replies.replay(), &mut effects);
+        let (result, effects) = if next == Run::OffWorker {
+            let (job, existing) = (Arc::clone(job), existing.cloned());
+            let (result, effects, back) = slice::off_worker(move || {
+                let mut effects = Effects::default();
+                let result = step(
+                    &job,
+                    existing.as_ref(),
+                    clock_micros,
+                    budget,
+                    &replies.replay(),
+                    &mut effects,
+                );
+                (result, effects, replies)
+            })
+            .await?;
+            replies = back;
+            (result, effects)
+        } else {
+            let mut effects = Effects::default();
+            let instructions = next.instructions(budget);
+            let result = step(
+                job,
+                existing,
+                clock_micros,
+                instructions,
+                &replies.replay(),
+                &mut effects,
+            );
+            (result, effects)
+        };
+        // An abandoned sliced run's checks are a prefix of the next run's: until that one
+        // ends, they are what a cancelled request logs.
         applied.replace(effects);
         match result {
             Ok(answered) => {
@@ -142,7 +178,15 @@ async fn answer(
                 return answered.commit(job).await;
             }
             Err(Stop::Api(e)) => return Err(e),
-            Err(Stop::Wait { at, call }) => replies.make(job, key, at, call).await?,
+            Err(Stop::Wait { at, call }) => {
+                replies.make(job, key, at, call).await?;
+                // A whole run on the worker is for repeating one sliced run only.
+                if next == Run::Whole {
+                    next = Run::first(budget);
+                }
+            }
+            Err(Stop::SliceSpent) => next = Run::OffWorker,
+            Err(Stop::SlicedProgram) => next = Run::Whole,
         }
     }
 }
@@ -151,8 +195,14 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(ErrorCode::InternalError, e.to_string())
 }
 
-/// The engine for this request: the cached policy and the controls' run configuration.
-fn engine_for(job: &Job, controls: &Controls, clock_micros: i64) -> Result<Engine, ApiError> {
+/// The engine for one run of this request: the cached policy and the controls' run
+/// configuration; a program it starts gets `instructions` (the run's budget, [`slice`]).
+fn engine_for(
+    job: &Job,
+    controls: &Controls,
+    clock_micros: i64,
+    instructions: u64,
+) -> Result<Engine, ApiError> {
     let policy = job
         .state
         .policies
@@ -183,7 +233,7 @@ fn engine_for(job: &Job, controls: &Controls, clock_micros: i64) -> Result<Engin
         },
         branching: branching_of(&policies::presets(&controls.policy.presets)),
         limits: sqrt_vm::VmLimits {
-            instructions: limits.vm_max_instructions,
+            instructions,
             heap_bytes: usize::try_from(limits.vm_max_heap_bytes).unwrap_or(usize::MAX),
             call_depth: limits.vm_max_call_depth as usize,
             ..sqrt_vm::VmLimits::default()
@@ -200,11 +250,14 @@ fn engine_for(job: &Job, controls: &Controls, clock_micros: i64) -> Result<Engin
 }
 
 /// One run: load, decide what the request asks, run the program, build the answer and the
-/// new session (committed by [`Answered::commit`]).
+/// new session (committed by [`Answered::commit`]). A program it starts gets `instructions`.
+/// It changes nothing outside its return value and `effects`: it works on a copy of the
+/// stored session.
 fn step(
     job: &Job,
     existing: Option<&SessionRecord>,
     clock_micros: i64,
+    instructions: u64,
     replay: &Replay<'_>,
     effects: &mut Effects,
 ) -> Result<Answered, Stop> {
@@ -236,7 +289,7 @@ fn step(
         }
     };
     let is_new = record.version == 0;
-    let engine = engine_for(job, &controls, clock_micros)?;
+    let engine = engine_for(job, &controls, clock_micros, instructions)?;
     let mut session = match &state.engine {
         EngineState::New => {
             let mut s = engine.session();
@@ -370,6 +423,9 @@ fn step(
         outcome = Some(turn.start(planner_start, &mut state.planner, received)?);
     }
     let outcome = outcome.ok_or_else(|| internal("no step was taken"))?;
+    if matches!(outcome, TurnOutcome::Call(..)) && turn.started_sliced() {
+        return Err(Stop::SlicedProgram);
+    }
 
     // The response, then the commit (only once the response is ready).
     let model = job.request.models.echo();

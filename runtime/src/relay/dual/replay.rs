@@ -18,12 +18,9 @@
 //! only for the run that counts: the last one, or the last one before the request was
 //! cancelled ([`Applied`] applies on drop).
 //!
-//! The price: a run occupies its worker until it ends. A seed-sized run takes tens of
-//! microseconds, but a program may run up to `limits.vm_max_instructions` (10 million by
-//! default, a fraction of a second), during which that worker serves nothing else (the other
-//! workers steal its queued tasks).
-// TODO(next): give a run an instruction slice on the worker and, when a run exhausts it,
-// abandon it (a run changes nothing) and run it again on a blocking thread with the full budget.
+//! A run occupies its worker until it ends: a seed-sized run takes tens of microseconds, and a
+//! program started on the worker gets an instruction slice; one that needs more moves the
+//! request off the worker ([`super::slice`]).
 
 use std::cell::Cell;
 
@@ -61,6 +58,12 @@ pub enum Stop {
     Api(ApiError),
     /// The run needs the reply to this call, the `at`-th of the request.
     Wait { at: usize, call: LlmCall },
+    /// A program started in the run used up the worker's slice: the run is abandoned and the
+    /// request runs again with the full budget off the worker ([`super::slice`]).
+    SliceSpent,
+    /// The run ends at a call of a program started under the slice, which would keep the
+    /// slice as its budget once parked: the run is repeated with the full budget.
+    SlicedProgram,
 }
 
 impl From<ApiError> for Stop {

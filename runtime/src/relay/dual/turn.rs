@@ -90,6 +90,10 @@ pub struct Turn<'a> {
     turn: u32,
     /// Calls already in the decision log.
     logged: usize,
+    /// A program started in this run gets the worker's slice, less than the configured budget.
+    sliced: bool,
+    /// The session's program was started in this run (not resumed from the stored session).
+    started: bool,
 }
 
 impl<'a> Turn<'a> {
@@ -103,6 +107,8 @@ impl<'a> Turn<'a> {
         record: &SessionRecord,
     ) -> Turn<'a> {
         let logged = session.calls().len();
+        let sliced =
+            engine.config().limits.instructions < job.state.config.limits.vm_max_instructions;
         Turn {
             job,
             replay,
@@ -113,7 +119,15 @@ impl<'a> Turn<'a> {
             session_id: record.id,
             turn: record.turn,
             logged,
+            sliced,
+            started: false,
         }
+    }
+
+    /// Whether the session's program was started in this run under the worker's slice (its
+    /// budget for life: it must not be parked).
+    pub fn started_sliced(&self) -> bool {
+        self.sliced && self.started
     }
 
     pub fn set_turn(&mut self, turn: u32) {
@@ -200,6 +214,12 @@ impl<'a> Turn<'a> {
                             first_call: ts.first_call,
                         }));
                     };
+                    // Any limit of a program started under the slice sends the request off the
+                    // worker: the full-budget run is the one that reports a limit (the VM's
+                    // limits share one code; the others are hit there at the same point).
+                    if error.code == VmCode::LimitExceeded && self.started_sliced() {
+                        return Err(Stop::SliceSpent);
+                    }
                     self.attempt_metric(error.code.as_str());
                     let (client, feedback) = self.failure(&error);
                     ts.failed += 1;
@@ -271,6 +291,7 @@ impl<'a> Turn<'a> {
                         self.session.clear_session_meta();
                     }
                     // `program.compile`, `vm.run` and `policy.check` spans come from the engine.
+                    self.started = true;
                     let event = self.session.start(self.engine, &program);
                     return Ok(Ok(event));
                 }
