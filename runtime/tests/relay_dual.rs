@@ -371,45 +371,13 @@ async fn a_replayed_run_calls_logs_and_counts_each_step_once() {
     let call = the_call(&r1);
     assert_eq!(call["function"]["name"], "send_email");
 
-    let all = mock_requests(&mock).await;
-    let models: Vec<&str> = all
-        .iter()
-        .map(|r| r.get("body").unwrap_or(r)["model"].as_str().unwrap())
-        .collect();
-    assert_eq!(models, ["mock-planner", "mock-parser"]);
-    let text = std::fs::read_to_string(&log).unwrap();
-    let _ = std::fs::remove_file(&log);
-    let tools: Vec<String> = text
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["tool"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    assert_eq!(tools, ["parse_with_ai", "send_email"]);
-    let metrics = client()
-        .get(relay.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let sample = |prefix: &str| -> f64 {
-        let line = metrics
-            .lines()
-            .find(|l| l.starts_with(prefix))
-            .unwrap_or_else(|| panic!("{prefix}: {metrics}"));
-        line.rsplit_once(' ').unwrap().1.parse().unwrap()
-    };
-    assert_eq!(sample("sqrt_policy_checks_total{verdict=\"allow\"}"), 2.0);
-    let llm: f64 = metrics
-        .lines()
-        .filter(|l| l.starts_with("sqrt_llm_requests_total{"))
-        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<f64>().unwrap())
-        .sum();
+    assert_eq!(mock_models(&mock).await, ["mock-planner", "mock-parser"]);
+    assert_eq!(logged_tools(&log), ["parse_with_ai", "send_email"]);
+    assert_eq!(
+        metric(&relay, "sqrt_policy_checks_total{verdict=\"allow\"}").await,
+        2.0
+    );
+    let llm = metric(&relay, "sqrt_llm_requests_total{").await;
     assert_eq!(
         llm, 1.0,
         "the planner call, once (the parser is not counted here)"
@@ -835,7 +803,33 @@ async fn restart_turn_needs_a_user_message() {
     assert_eq!(planner_requests(&mock_requests(&mock).await).len(), 1);
 }
 
-/// `prefix`'s sample on the relay's `/metrics` page (0 when absent).
+/// The model of every request the mock received, in order.
+async fn mock_models(mock: &sqrt_runtime::relay::MockServer) -> Vec<String> {
+    mock_requests(mock)
+        .await
+        .iter()
+        .map(|r| {
+            r.get("body").unwrap_or(r)["model"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// The `tool` of every line of the decision log at `log` (the file is removed).
+fn logged_tools(log: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(log).unwrap();
+    let _ = std::fs::remove_file(log);
+    text.lines()
+        .map(|l| {
+            let line: Value = serde_json::from_str(l).unwrap();
+            line["tool"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+/// The sum of the samples starting with `prefix` on the relay's `/metrics` page (0 when absent).
 async fn metric(relay: &sqrt_runtime::relay::RunningRelay, prefix: &str) -> f64 {
     let text = client()
         .get(relay.url("/metrics"))
@@ -901,19 +895,8 @@ async fn a_program_longer_than_the_worker_slice_finishes_off_the_worker_with_eff
 
     // Each LLM call, check, decision-log line and attempt once, though the first request ran
     // its program on the worker (abandoned at the slice) and again off it.
-    let all = mock_requests(&mock).await;
-    let models: Vec<&str> = all
-        .iter()
-        .map(|r| r.get("body").unwrap_or(r)["model"].as_str().unwrap())
-        .collect();
-    assert_eq!(models, ["mock-planner", "mock-parser"]);
-    let text = std::fs::read_to_string(&log).unwrap();
-    let _ = std::fs::remove_file(&log);
-    let tools: Vec<String> = text
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["tool"].to_string())
-        .collect();
-    assert_eq!(tools, ["\"parse_with_ai\"", "\"send_email\""]);
+    assert_eq!(mock_models(&mock).await, ["mock-planner", "mock-parser"]);
+    assert_eq!(logged_tools(&log), ["parse_with_ai", "send_email"]);
     assert_eq!(
         metric(&relay, "sqrt_policy_checks_total{verdict=\"allow\"}").await,
         2.0
