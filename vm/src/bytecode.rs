@@ -411,5 +411,4 @@ pub struct Program {
     pub classes: Vec<ClassTemplate>,
     /// Global slot names; slot 0 is `final_return_value`.
     pub globals: Vec<Rc<str>>,
-    pub hash: [u8; 32],
 }

@@ -1,7 +1,12 @@
 //! Snapshots: a suspended run as bytes (planner.md §6).
 //!
-//! Layout: `SQRTSNAP`, format (u32 LE), crate version (u8 length + bytes), program hash (32),
-//! payload SHA-256 (32), postcard payload. Loading checks every part and never panics.
+//! Layout: `SQRTSNAP`, format (u32 LE), crate version (u8 length + bytes), program hash (32:
+//! SHA-256 of the program's source), payload SHA-256 (32), postcard payload. Loading checks
+//! every part and never panics.
+//!
+//! The program hash is computed here, when a snapshot is taken, not at every compile: most
+//! runs are never snapshotted, and hashing every compiled source was a measurable part of the
+//! front end (format 1 stored the hash in the program itself).
 
 use sha2::{Digest, Sha256};
 
@@ -9,7 +14,12 @@ use crate::vm::Vm;
 
 pub const MAGIC: &[u8; 8] = b"SQRTSNAP";
 /// Bump when the state layout or `Instr` variant order changes; there is no migration.
-pub const FORMAT: u32 = 1;
+/// 2: the program no longer carries its hash (the header's is computed at snapshot time).
+pub const FORMAT: u32 = 2;
+
+fn source_hash(source: &str) -> [u8; 32] {
+    Sha256::digest(source.as_bytes()).into()
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotError {
@@ -50,7 +60,7 @@ impl Vm {
         out.extend_from_slice(&FORMAT.to_le_bytes());
         out.push(version.len() as u8);
         out.extend_from_slice(version);
-        out.extend_from_slice(&self.prog.hash);
+        out.extend_from_slice(&source_hash(&self.prog.source));
         out.extend_from_slice(&Sha256::digest(&payload));
         out.extend_from_slice(&payload);
         Ok(out)
@@ -88,16 +98,48 @@ impl Vm {
         }
         let vm: Vm =
             postcard::from_bytes(payload).map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
-        if vm.prog.hash.as_slice() != hash.as_slice() {
-            return Err(SnapshotError::ProgramHash);
-        }
-        let mut h = Sha256::new();
-        h.update(vm.prog.source.as_bytes());
-        let expect: [u8; 32] = h.finalize().into();
-        if vm.diagnostics.is_empty() && expect != vm.prog.hash {
+        if source_hash(&vm.prog.source).as_slice() != hash.as_slice() {
             return Err(SnapshotError::ProgramHash);
         }
         vm.validate().map_err(SnapshotError::Corrupt)?;
         Ok(vm)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{RunConfig, Step, ToolStub};
+
+    fn suspended() -> Vm {
+        let tools = vec![ToolStub::new("get", &[])];
+        let mut vm = Vm::new(
+            "x = get()\nfinal_return_value = x",
+            RunConfig {
+                tools,
+                ..RunConfig::default()
+            },
+        );
+        assert!(matches!(vm.run(), Step::ToolCall(_)));
+        vm
+    }
+
+    #[test]
+    fn format_2_with_the_source_hash_in_the_header() {
+        let vm = suspended();
+        let bytes = vm.snapshot().unwrap();
+        assert_eq!(&bytes[8..12], &2u32.to_le_bytes());
+        let vlen = bytes[12] as usize;
+        let header_hash = &bytes[13 + vlen..13 + vlen + 32];
+        let expect = Sha256::digest(b"x = get()\nfinal_return_value = x");
+        assert_eq!(header_hash, expect.as_slice());
+        assert!(Vm::restore(&bytes).is_ok());
+    }
+
+    #[test]
+    fn format_1_snapshots_are_refused() {
+        let mut bytes = suspended().snapshot().unwrap();
+        bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+        assert_eq!(Vm::restore(&bytes).err(), Some(SnapshotError::Format(1)));
     }
 }

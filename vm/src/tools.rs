@@ -7,27 +7,25 @@ use serde_json::Value as Json;
 pub struct ToolParam {
     pub name: String,
     pub required: bool,
-    /// The parameter's JSON Schema, as JSON text (snapshots cannot hold `serde_json::Value`).
-    pub schema: String,
-    /// `schema` parsed on first use: arguments are validated at compile time and at every call.
-    #[serde(skip)]
-    pub parsed: ParsedSchema,
+    /// The parameter's JSON Schema. Held parsed (arguments are validated at compile time and
+    /// at every call) and serialized as JSON text, since snapshots cannot hold a
+    /// `serde_json::Value`: the text is only produced when a snapshot is taken.
+    #[serde(with = "schema_text")]
+    pub schema: Json,
 }
 
-/// A cache of a parameter's parsed schema; it never takes part in equality.
-#[derive(Clone, Debug, Default)]
-pub struct ParsedSchema(std::sync::OnceLock<Json>);
+/// A schema as JSON text in serialized form (the layout snapshot format 1 already used).
+mod schema_text {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use serde_json::Value as Json;
 
-impl ParsedSchema {
-    /// Already parsed: the stub was built from the value itself.
-    fn of(schema: &Json) -> ParsedSchema {
-        ParsedSchema(std::sync::OnceLock::from(schema.clone()))
+    pub fn serialize<S: Serializer>(schema: &Json, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&schema.to_string())
     }
-}
 
-impl PartialEq for ParsedSchema {
-    fn eq(&self, _: &ParsedSchema) -> bool {
-        true
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
+        let text = String::deserialize(d)?;
+        serde_json::from_str(&text).map_err(D::Error::custom)
     }
 }
 
@@ -47,8 +45,7 @@ impl ToolStub {
             .map(|p| ToolParam {
                 name: p.name.clone(),
                 required: p.required,
-                schema: p.schema.to_string(),
-                parsed: ParsedSchema::of(&p.schema),
+                schema: p.schema.clone(),
             })
             .collect();
         params.sort_by_key(|p| !p.required);
@@ -74,8 +71,7 @@ impl ToolStub {
                 .map(|(n, r, s)| ToolParam {
                     name: n.to_string(),
                     required: *r,
-                    schema: s.to_string(),
-                    parsed: ParsedSchema::of(s),
+                    schema: s.clone(),
                 })
                 .collect(),
         }
@@ -102,8 +98,10 @@ impl ToolStub {
             .join(", ")
     }
 
-    /// Checks the shape of a call: positional count, keyword names, duplicates, required ones.
-    pub fn check_shape(&self, npos: usize, kw: &[&str]) -> Result<(), String> {
+    /// Checks the shape of a call (positional count, keyword names, duplicates, required
+    /// ones) and returns the parameter index of each argument, positional then keyword. One
+    /// allocation: this runs at compile time and at every call.
+    pub fn bind(&self, npos: usize, kw: &[&str]) -> Result<Vec<usize>, String> {
         let n = &self.name;
         if npos > self.params.len() {
             return Err(format!(
@@ -111,44 +109,30 @@ impl ToolStub {
                 self.params.len()
             ));
         }
-        let mut seen: Vec<&str> = self.params[..npos]
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect();
+        let mut order: Vec<usize> = Vec::with_capacity(npos + kw.len());
+        order.extend(0..npos);
         for k in kw {
-            if !self.params.iter().any(|p| p.name == *k) {
+            let Some(i) = self.params.iter().position(|p| p.name == *k) else {
                 return Err(format!(
                     "{n}() got an unexpected keyword argument '{k}' (parameters: {})",
                     self.param_list()
                 ));
-            }
-            if seen.contains(k) {
+            };
+            if order.contains(&i) {
                 return Err(format!("{n}() got multiple values for argument '{k}'"));
             }
-            seen.push(k);
+            order.push(i);
         }
-        for p in &self.params {
-            if p.required && !seen.contains(&p.name.as_str()) {
+        for (i, p) in self.params.iter().enumerate() {
+            if p.required && !order.contains(&i) {
                 return Err(format!("{n}() missing required argument '{}'", p.name));
             }
         }
-        Ok(())
-    }
-
-    /// Parameter index of each argument (positional then keyword), after a successful shape check.
-    pub fn bind_order(&self, npos: usize, kw: &[&str]) -> Vec<usize> {
-        let mut v: Vec<usize> = (0..npos).collect();
-        for k in kw {
-            v.push(self.params.iter().position(|p| p.name == *k).unwrap_or(0));
-        }
-        v
+        Ok(order)
     }
 
     pub fn schema(&self, i: usize) -> &Json {
-        let p = &self.params[i];
-        p.parsed
-            .0
-            .get_or_init(|| serde_json::from_str(&p.schema).unwrap_or(Json::Null))
+        &self.params[i].schema
     }
 
     /// Validates one argument; the message never shows the value.
@@ -214,12 +198,51 @@ type VErr = (String, String);
 
 /// A JSON Schema subset: type, enum, const, properties/required/additionalProperties, items,
 /// bounds, lengths, pattern, anyOf/oneOf/allOf and local `$ref`. Other keywords are ignored.
+const REF: u16 = 1;
+const TYPE: u16 = 1 << 1;
+const ENUM: u16 = 1 << 2;
+const CONST: u16 = 1 << 3;
+const RANGE: u16 = 1 << 4;
+const LEN: u16 = 1 << 5;
+const PATTERN: u16 = 1 << 6;
+const ITEMS: u16 = 1 << 7;
+const OBJECT: u16 = 1 << 8;
+const ALL: u16 = 1 << 9;
+const ANY: u16 = 1 << 10;
+const ONE: u16 = 1 << 11;
+
+/// The keywords a schema object uses, in one pass over its keys: most schemas use one or two of
+/// those `validate` knows, and looking up each absent one would cost a hashed probe, at every
+/// tool call.
+fn keywords(obj: &serde_json::Map<String, Json>) -> u16 {
+    obj.keys().fold(0, |has, k| {
+        has | match k.as_str() {
+            "$ref" => REF,
+            "type" => TYPE,
+            "enum" => ENUM,
+            "const" => CONST,
+            "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => RANGE,
+            "minLength" | "maxLength" => LEN,
+            "pattern" => PATTERN,
+            "minItems" | "maxItems" | "items" => ITEMS,
+            "properties" | "required" | "additionalProperties" => OBJECT,
+            "allOf" => ALL,
+            "anyOf" => ANY,
+            "oneOf" => ONE,
+            _ => 0,
+        }
+    })
+}
+
 pub fn validate(root: &Json, s: &Json, v: &Json, path: &str) -> Result<(), VErr> {
     let Some(obj) = s.as_object() else {
         return Ok(());
     };
     let fail = |m: String| Err((path.to_string(), m));
-    if let Some(Json::String(r)) = obj.get("$ref") {
+    let has = keywords(obj);
+    if has & REF != 0
+        && let Some(Json::String(r)) = obj.get("$ref")
+    {
         if let Some(p) = r.strip_prefix("#")
             && let Some(t) = root.pointer(p)
         {
@@ -227,7 +250,12 @@ pub fn validate(root: &Json, s: &Json, v: &Json, path: &str) -> Result<(), VErr>
         }
         return Ok(());
     }
-    match obj.get("type") {
+    let ty = if has & TYPE != 0 {
+        obj.get("type")
+    } else {
+        None
+    };
+    match ty {
         Some(Json::String(t)) if !has_type(t, v) => {
             return fail(format!(
                 "expected {}, got {}",
@@ -249,17 +277,20 @@ pub fn validate(root: &Json, s: &Json, v: &Json, path: &str) -> Result<(), VErr>
         }
         _ => {}
     }
-    if let Some(Json::Array(e)) = obj.get("enum")
+    if has & ENUM != 0
+        && let Some(Json::Array(e)) = obj.get("enum")
         && !e.contains(v)
     {
         return fail("value is not one of the allowed values".into());
     }
-    if let Some(c) = obj.get("const")
+    if has & CONST != 0
+        && let Some(c) = obj.get("const")
         && c != v
     {
         return fail("value is not the required constant".into());
     }
-    if let Some(f) = v.as_f64()
+    if has & RANGE != 0
+        && let Some(f) = v.as_f64()
         && (obj
             .get("minimum")
             .and_then(Json::as_f64)
@@ -279,7 +310,9 @@ pub fn validate(root: &Json, s: &Json, v: &Json, path: &str) -> Result<(), VErr>
     {
         return fail("number out of the allowed range".into());
     }
-    if let Some(st) = v.as_str() {
+    if has & (LEN | PATTERN) != 0
+        && let Some(st) = v.as_str()
+    {
         let n = st.chars().count() as u64;
         if obj
             .get("minLength")
@@ -299,7 +332,9 @@ pub fn validate(root: &Json, s: &Json, v: &Json, path: &str) -> Result<(), VErr>
             return fail("string does not match the required pattern".into());
         }
     }
-    if let Some(a) = v.as_array() {
+    if has & ITEMS != 0
+        && let Some(a) = v.as_array()
+    {
         let n = a.len() as u64;
         if obj
             .get("minItems")
@@ -318,7 +353,9 @@ pub fn validate(root: &Json, s: &Json, v: &Json, path: &str) -> Result<(), VErr>
             }
         }
     }
-    if let Some(o) = v.as_object() {
+    if has & OBJECT != 0
+        && let Some(o) = v.as_object()
+    {
         let props = obj.get("properties").and_then(Json::as_object);
         if let Some(Json::Array(req)) = obj.get("required") {
             for r in req.iter().filter_map(Json::as_str) {
@@ -338,12 +375,15 @@ pub fn validate(root: &Json, s: &Json, v: &Json, path: &str) -> Result<(), VErr>
             }
         }
     }
-    if let Some(Json::Array(all)) = obj.get("allOf") {
+    if has & ALL != 0
+        && let Some(Json::Array(all)) = obj.get("allOf")
+    {
         for s2 in all {
             validate(root, s2, v, path)?;
         }
     }
-    if let Some(Json::Array(any)) = obj.get("anyOf")
+    if has & ANY != 0
+        && let Some(Json::Array(any)) = obj.get("anyOf")
         && !any.iter().any(|s2| validate(root, s2, v, path).is_ok())
     {
         return fail(format!(
@@ -351,7 +391,8 @@ pub fn validate(root: &Json, s: &Json, v: &Json, path: &str) -> Result<(), VErr>
             type_name(v)
         ));
     }
-    if let Some(Json::Array(one)) = obj.get("oneOf")
+    if has & ONE != 0
+        && let Some(Json::Array(one)) = obj.get("oneOf")
         && one
             .iter()
             .filter(|s2| validate(root, s2, v, path).is_ok())
@@ -392,21 +433,25 @@ mod tests {
         let stubs = ToolStub::from_tool_set(&set);
         let names: Vec<&str> = stubs[0].params.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["to", "body", "cc"]);
-        assert_eq!(stubs[0].bind_order(2, &["cc"]), vec![0, 1, 2]);
+        assert_eq!(stubs[0].bind(2, &["cc"]), Ok(vec![0, 1, 2]));
     }
 
     #[test]
     fn shape_errors_name_the_problem() {
         let s = send();
         assert_eq!(
-            s.check_shape(0, &["to"]).unwrap_err(),
+            s.bind(0, &["to"]).unwrap_err(),
             "send() missing required argument 'body'"
         );
         assert_eq!(
-            s.check_shape(0, &["to", "body", "cc"]).unwrap_err(),
+            s.bind(0, &["to", "body", "cc"]).unwrap_err(),
             "send() got an unexpected keyword argument 'cc' (parameters: to, body)"
         );
-        assert!(s.check_shape(1, &["body"]).is_ok());
+        assert_eq!(s.bind(1, &["body"]), Ok(vec![0, 1]));
+        assert_eq!(
+            s.bind(1, &["to"]).unwrap_err(),
+            "send() got multiple values for argument 'to'"
+        );
     }
 
     #[test]

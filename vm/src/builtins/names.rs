@@ -80,13 +80,21 @@ pub fn is_reserved(name: &str) -> bool {
 }
 
 pub fn builtin_index(n: &str) -> Option<u32> {
-    if n == "BaseException" {
-        return builtin_index("Exception");
-    }
-    NAMES[..N_PUBLIC]
-        .iter()
-        .position(|x| *x == n)
-        .map(|i| i as u32)
+    // The compiler asks for every name a program binds or reads: one hash probe, not a scan.
+    static PUBLIC: std::sync::LazyLock<rustc_hash::FxHashMap<&str, u32>> =
+        std::sync::LazyLock::new(|| {
+            let mut m: rustc_hash::FxHashMap<&str, u32> = NAMES[..N_PUBLIC]
+                .iter()
+                .enumerate()
+                .rev() // a repeated name keeps its first index
+                .map(|(i, n)| (*n, i as u32))
+                .collect();
+            if let Some(&e) = m.get("Exception") {
+                m.insert("BaseException", e);
+            }
+            m
+        });
+    PUBLIC.get(n).copied()
 }
 
 pub fn idx(n: &str) -> u32 {

@@ -1,6 +1,8 @@
 //! Expressions → bytecode. `expr` returns the register holding the value (a variable's own
 //! register for locals, which callers must not write); `expr_to` writes a given register.
 
+use std::borrow::Cow;
+
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::{Ranged, TextRange};
 
@@ -43,7 +45,8 @@ fn cmpop(op: ast::CmpOp) -> CmpOp {
 }
 
 enum Part<'a> {
-    Lit(String),
+    /// Borrowed from the AST unless adjacent literals were merged.
+    Lit(Cow<'a, str>),
     Interp(&'a ast::InterpolatedElement),
 }
 
@@ -152,9 +155,12 @@ impl<'a> Compiler<'a> {
 
     fn expr_inner(&mut self, e: &'a Expr, dst: Reg) {
         match e {
+            Expr::StringLiteral(l) => {
+                let k = self.str_const(l.value.to_str());
+                self.emit(Instr::LoadConst { dst, k });
+            }
             Expr::NoneLiteral(_)
             | Expr::BooleanLiteral(_)
-            | Expr::StringLiteral(_)
             | Expr::EllipsisLiteral(_)
             | Expr::NumberLiteral(_) => {
                 let c = self.const_of(e).unwrap_or(Const::None);
@@ -335,7 +341,9 @@ impl<'a> Compiler<'a> {
                 let mut parts = vec![];
                 for p in f.value.iter() {
                     match p {
-                        ast::FStringPart::Literal(l) => parts.push(Part::Lit(l.value.to_string())),
+                        ast::FStringPart::Literal(l) => {
+                            parts.push(Part::Lit(Cow::Borrowed(&*l.value)))
+                        }
                         ast::FStringPart::FString(fs) => {
                             Self::collect_parts(&fs.elements, &mut parts)
                         }
@@ -392,16 +400,16 @@ impl<'a> Compiler<'a> {
         for el in els.iter() {
             match el {
                 ast::InterpolatedStringElement::Literal(l) => {
-                    parts.push(Part::Lit(l.value.to_string()))
+                    parts.push(Part::Lit(Cow::Borrowed(&*l.value)))
                 }
                 ast::InterpolatedStringElement::Interpolation(i) => {
                     if let Some(d) = &i.debug_text {
-                        parts.push(Part::Lit(format!(
+                        parts.push(Part::Lit(Cow::Owned(format!(
                             "{}{}{}",
                             d.leading(),
                             d.expression(),
                             d.trailing()
-                        )));
+                        ))));
                     }
                     parts.push(Part::Interp(i));
                 }
@@ -411,16 +419,16 @@ impl<'a> Compiler<'a> {
 
     fn build_string(&mut self, parts: Vec<Part<'a>>, dst: Reg) {
         // Merge adjacent literals.
-        let mut merged: Vec<Part> = vec![];
+        let mut merged: Vec<Part> = Vec::with_capacity(parts.len());
         for p in parts {
             match (merged.last_mut(), p) {
-                (Some(Part::Lit(a)), Part::Lit(b)) => a.push_str(&b),
+                (Some(Part::Lit(a)), Part::Lit(b)) => a.to_mut().push_str(&b),
                 (_, p) => merged.push(p),
             }
         }
         if let [Part::Lit(s)] = merged.as_slice() {
-            let c = Const::Str(rc(s));
-            self.load_const(c, dst);
+            let k = self.str_const(s);
+            self.emit(Instr::LoadConst { dst, k });
             return;
         }
         let n = merged.len() as u16;
@@ -428,7 +436,10 @@ impl<'a> Compiler<'a> {
         for (k, p) in merged.into_iter().enumerate() {
             let r = base + k as u16;
             match p {
-                Part::Lit(s) => self.load_const(Const::Str(rc(&s)), r),
+                Part::Lit(s) => {
+                    let k = self.str_const(&s);
+                    self.emit(Instr::LoadConst { dst: r, k });
+                }
                 Part::Interp(i) => {
                     let v = self.expr(&i.expression);
                     let spec = i.format_spec.as_ref().map(|s| {
@@ -562,11 +573,22 @@ impl<'a> Compiler<'a> {
         });
     }
 
-    pub(crate) fn kwnames(&mut self, names: Vec<&str>) -> u32 {
-        self.prog
-            .name_lists
-            .push(names.into_iter().map(rc).collect());
-        self.prog.name_lists.len() as u32 - 1
+    /// The index of a keyword-name list; equal lists (most calls have none) share one entry.
+    pub(crate) fn kwnames(&mut self, names: Vec<&'a str>) -> u32 {
+        if let Some(&i) = self.kw_lists.get(&names) {
+            return i;
+        }
+        let list = names
+            .iter()
+            .map(|n| {
+                let i = self.name_idx(n);
+                self.prog.names[i as usize].clone()
+            })
+            .collect();
+        let i = self.prog.name_lists.len() as u32;
+        self.prog.name_lists.push(list);
+        self.kw_lists.insert(names, i);
+        i
     }
 
     /// Arguments into consecutive registers (positional then keyword values), or packed.
@@ -600,7 +622,8 @@ impl<'a> Compiler<'a> {
                 match &k.arg {
                     Some(n) => {
                         let kr = self.tmp();
-                        self.load_const(Const::Str(rc(n.id.as_str())), kr);
+                        let k = self.str_const(n.id.as_str());
+                        self.emit(Instr::LoadConst { dst: kr, k });
                         self.emit(Instr::DictInsert {
                             dict: d,
                             key: kr,
@@ -720,19 +743,16 @@ impl<'a> Compiler<'a> {
             .iter()
             .filter_map(|k| k.arg.as_ref().map(|n| n.id.as_str()))
             .collect();
-        if let Err(msg) = stub.check_shape(a.args.len(), &names) {
-            self.type_err(r, msg);
-            return;
-        }
         // Literal arguments are validated against their schemas now.
-        let bound = stub.bind_order(a.args.len(), &names);
-        let lits: Vec<(usize, &Expr)> = a
-            .args
-            .iter()
-            .chain(a.keywords.iter().map(|k| &k.value))
-            .enumerate()
-            .collect();
-        for (i, e) in lits {
+        let bound = match stub.bind(a.args.len(), &names) {
+            Ok(bound) => bound,
+            Err(msg) => {
+                self.type_err(r, msg);
+                return;
+            }
+        };
+        let values = a.args.iter().chain(a.keywords.iter().map(|k| &k.value));
+        for (i, e) in values.enumerate() {
             if let Some(c) = self.literal_json(e)
                 && let Err(msg) = stub.validate_arg(bound[i], &c)
             {

@@ -11,8 +11,6 @@ mod expr;
 mod scope;
 mod stmt;
 
-use std::collections::BTreeSet;
-
 // Names are hashed on every lookup of a compile: a fast hasher, as the keys are the program's.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
@@ -20,7 +18,6 @@ use std::rc::Rc;
 use ruff_python_ast::{self as ast, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::builtins;
 use crate::bytecode::{Code, Const, Instr, Program, Reg};
@@ -101,14 +98,18 @@ pub fn compile(source: &str, env: &CompileEnv) -> Result<Program, Vec<Diagnostic
 
 pub(crate) fn line_col(source: &str, offset: u32) -> (u32, u32) {
     let off = (offset as usize).min(source.len());
-    let before = &source[..floor_char(source, off)];
-    let line = before.matches('\n').count() as u32 + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0) as u32
-        + 1;
+    // Bytes, not chars, for the newlines ('\n' is never inside a UTF-8 sequence): this runs at
+    // every tool call. Only the last line is decoded, to count code points.
+    let before = &source.as_bytes()[..floor_char(source, off)];
+    // A branch-free sum the compiler vectorizes.
+    let line = before.iter().fold(0u32, |n, &b| n + u32::from(b == b'\n')) + 1;
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let last = &before[start..];
+    // Continuation bytes (0b10xx_xxxx) do not start a code point.
+    let col = last.iter().filter(|&&b| (b as i8) >= -0x40).count() as u32 + 1;
     (line, col)
 }
 
@@ -177,29 +178,43 @@ pub(crate) struct Compiler<'a> {
     pub depth: usize,
     pub depth_reported: bool,
     pub str_consts: HashMap<Rc<str>, u32>,
+    /// Non-string constants by (kind, bits).
+    pub scalar_consts: HashMap<(u8, u64), u32>,
+    /// Attribute and keyword names already in `prog.names`.
+    pub name_ids: HashMap<Rc<str>, u32>,
+    /// Keyword-name lists already in `prog.name_lists`.
+    pub kw_lists: HashMap<Vec<&'a str>, u32>,
 }
 
 impl<'a> Compiler<'a> {
     fn new(src: &'a str, env: &'a CompileEnv) -> Self {
+        // Tables sized for the program up front (about one entry per 64 bytes of source in
+        // planner programs), so they are not rehashed as they fill.
+        let n = (src.len() / 64).clamp(8, 1024);
+        let table = || HashMap::with_capacity_and_hasher(n, Default::default());
         Compiler {
             src,
             env,
             prog: Program {
                 source: src.to_string(),
+                consts: Vec::with_capacity(n),
                 ..Program::default()
             },
             diags: vec![],
-            globals: HashMap::default(),
+            globals: table(),
             fns: vec![],
             span: TextRange::default(),
             depth: 0,
             depth_reported: false,
-            str_consts: HashMap::default(),
+            str_consts: table(),
+            scalar_consts: HashMap::with_capacity_and_hasher(n, Default::default()),
+            name_ids: table(),
+            kw_lists: HashMap::with_capacity_and_hasher(n, Default::default()),
         }
     }
 
     fn module(&mut self, body: &'a [Stmt]) {
-        let scope = scope::analyze_body(body);
+        let scope = scope::analyze_module(body);
         self.global("final_return_value");
         for n in &self.env.carried {
             self.global(n);
@@ -208,11 +223,17 @@ impl<'a> Compiler<'a> {
             self.global(n);
         }
         self.prog.codes.push(Code::default());
-        self.fns.push(FnState {
+        let mut f = FnState {
             is_module: true,
             ..FnState::default()
-        });
-        self.fns.last_mut().unwrap().code.name = "<module>".into();
+        };
+        f.code.name = "<module>".into();
+        // About one instruction per 12 bytes of source in practice: the vectors grow once or
+        // not at all instead of doubling from empty.
+        let guess = (self.src.len() / 12).clamp(16, 4096);
+        f.code.instrs.reserve(guess);
+        f.code.spans.reserve(guess);
+        self.fns.push(f);
         self.stmts(body);
         let r = self.tmp();
         let k = self.konst(Const::None);
@@ -229,9 +250,6 @@ impl<'a> Compiler<'a> {
             self.diags.truncate(MAX_DIAGNOSTICS);
             return Err(self.diags);
         }
-        let mut h = Sha256::new();
-        h.update(self.prog.source.as_bytes());
-        self.prog.hash = h.finalize().into();
         Ok(self.prog)
     }
 
@@ -308,21 +326,56 @@ impl<'a> Compiler<'a> {
         r
     }
 
+    /// The pool index of a constant; equal constants share one entry.
     pub fn konst(&mut self, c: Const) -> u32 {
-        if let Const::Str(s) = &c {
-            if let Some(&k) = self.str_consts.get(&**s) {
+        let next = self.prog.consts.len() as u32;
+        let scalar = match &c {
+            Const::Str(s) => {
+                if let Some(&k) = self.str_consts.get(&**s) {
+                    return k;
+                }
+                self.str_consts.insert(s.clone(), next);
+                None
+            }
+            // Floats by their bits: 0.0 and -0.0 stay apart.
+            Const::None => Some((0, 0)),
+            Const::Bool(b) => Some((1, *b as u64)),
+            Const::Int(i) => Some((2, *i as u64)),
+            Const::Float(f) => Some((3, f.to_bits())),
+            Const::Ellipsis => Some((4, 0)),
+        };
+        if let Some(key) = scalar {
+            if let Some(&k) = self.scalar_consts.get(&key) {
                 return k;
             }
-            self.str_consts
-                .insert(s.clone(), self.prog.consts.len() as u32);
+            self.scalar_consts.insert(key, next);
         }
         self.prog.consts.push(c);
-        self.prog.consts.len() as u32 - 1
+        next
     }
 
+    /// A string constant, allocated only the first time the program uses it.
+    pub fn str_const(&mut self, s: &str) -> u32 {
+        if let Some(&k) = self.str_consts.get(s) {
+            return k;
+        }
+        let k = self.prog.consts.len() as u32;
+        let s = rc(s);
+        self.str_consts.insert(s.clone(), k);
+        self.prog.consts.push(Const::Str(s));
+        k
+    }
+
+    /// The index of a name in the program's name table (each name once).
     pub fn name_idx(&mut self, n: &str) -> u32 {
-        self.prog.names.push(n.into());
-        self.prog.names.len() as u32 - 1
+        if let Some(&i) = self.name_ids.get(n) {
+            return i;
+        }
+        let i = self.prog.names.len() as u32;
+        let n: Rc<str> = n.into();
+        self.prog.names.push(n.clone());
+        self.name_ids.insert(n, i);
+        i
     }
 
     pub fn is_tool(&self, n: &str) -> Option<u32> {
@@ -471,13 +524,13 @@ impl<'a> Compiler<'a> {
             .collect();
         order.extend(params.vararg.iter().map(|a| a.name.id.to_string()));
         order.extend(params.kwarg.iter().map(|a| a.name.id.to_string()));
-        let free: BTreeSet<String> = sc.free(&pnames);
+        let free = sc.free(&pnames);
         let mut st = FnState::default();
         st.code.name = name.into();
-        let mut own_cells: Vec<String> = vec![];
-        for n in pnames.iter().chain(sc.assigned.iter()) {
-            if sc.child_free.contains(n) && !own_cells.contains(n) {
-                own_cells.push(n.clone());
+        let mut own_cells: Vec<&str> = vec![];
+        for &n in pnames.iter().chain(sc.assigned.iter()) {
+            if sc.child_free.contains(n) && !own_cells.contains(&n) {
+                own_cells.push(n);
             }
         }
         // Parameter registers come first, in binding order.
@@ -488,15 +541,15 @@ impl<'a> Compiler<'a> {
             st.params.insert(n.clone());
             st.code.param_regs.push(r);
         }
-        for n in &sc.assigned {
+        for &n in &sc.assigned {
             if !st.locals.contains_key(n) {
                 let r = st.next;
                 st.next += 1;
-                st.locals.insert(n.clone(), r);
+                st.locals.insert(n.to_string(), r);
             }
         }
-        for (i, n) in own_cells.iter().enumerate() {
-            st.cells.insert(n.clone(), i as Reg);
+        for (i, &n) in own_cells.iter().enumerate() {
+            st.cells.insert(n.to_string(), i as Reg);
             st.code.cell_init.push(if st.params.contains(n) {
                 st.locals.get(n).copied()
             } else {
@@ -505,7 +558,7 @@ impl<'a> Compiler<'a> {
         }
         let mut captures = vec![];
         let mut nfree = 0u16;
-        for n in &free {
+        for &n in &free {
             let cap = match self.resolve(n) {
                 Loc::Cell(c) => c,
                 Loc::Reg(r, _)
@@ -519,7 +572,7 @@ impl<'a> Compiler<'a> {
                 _ => continue,
             };
             st.cells
-                .insert(n.clone(), (own_cells.len() + nfree as usize) as Reg);
+                .insert(n.to_string(), (own_cells.len() + nfree as usize) as Reg);
             captures.push(cap);
             nfree += 1;
         }
@@ -559,4 +612,23 @@ fn finish_code(f: FnState) -> Code {
 
 pub(crate) fn rc(s: &str) -> Rc<str> {
     s.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_col;
+
+    #[test]
+    fn line_col_counts_lines_and_code_points() {
+        let src = "a = 1\nb = \"é€\" + x\n";
+        // `x` is after a 2-byte and a 3-byte character on line 2.
+        let x = src.find('x').unwrap() as u32;
+        assert_eq!(line_col(src, x), (2, 12));
+        assert_eq!(line_col(src, 0), (1, 1));
+        assert_eq!(line_col(src, 6), (2, 1));
+        // Inside a character: the column of that character; past the end: the end.
+        let e = src.find('é').unwrap() as u32;
+        assert_eq!(line_col(src, e + 1), (2, 6));
+        assert_eq!(line_col(src, 1000), (3, 1));
+    }
 }

@@ -1,89 +1,113 @@
 //! Name analysis of one function body: which names it binds, which it reads, and which its
 //! nested functions read from outside themselves (those become cells).
+//!
+//! Names are borrowed from the AST and kept in hash sets: this runs on every compile, over
+//! every function, and owned `String`s in ordered sets were most of its cost.
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use std::collections::BTreeSet;
+use rustc_hash::FxHashSet as HashSet;
 
 #[derive(Default, Debug)]
-pub struct Scope {
+pub struct Scope<'a> {
     /// Names bound in the body (assignment targets, `def`, `class`, imports, `as`), in order.
-    pub assigned: Vec<String>,
+    pub assigned: Vec<&'a str>,
+    assigned_set: HashSet<&'a str>,
     /// Names read in the body itself.
-    pub used: BTreeSet<String>,
+    pub used: HashSet<&'a str>,
     /// Names read by nested functions and not bound by them.
-    pub child_free: BTreeSet<String>,
+    pub child_free: HashSet<&'a str>,
 }
 
-impl Scope {
+impl<'a> Scope<'a> {
     pub fn is_assigned(&self, n: &str) -> bool {
-        self.assigned.iter().any(|a| a == n)
+        self.assigned_set.contains(n)
     }
 
-    /// Free names of this scope given its locals.
-    pub fn free(&self, params: &[String]) -> BTreeSet<String> {
-        self.used
+    /// Free names of this scope given its locals, sorted (capture order is deterministic).
+    pub fn free(&self, params: &[&str]) -> Vec<&'a str> {
+        let mut v: Vec<&'a str> = self
+            .used
             .iter()
             .chain(self.child_free.iter())
+            .copied()
             .filter(|n| !self.is_assigned(n) && !params.contains(n))
-            .cloned()
-            .collect()
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 }
 
 #[derive(Default)]
-struct Collector {
-    scope: Scope,
-    comp_bound: Vec<BTreeSet<String>>,
+struct Collector<'a> {
+    scope: Scope<'a>,
+    comp_bound: Vec<HashSet<&'a str>>,
+    /// The module's own reads are never asked for (it has no free names): not collected.
+    module: bool,
 }
 
-pub fn params_of(p: &ast::Parameters) -> Vec<String> {
-    let mut v: Vec<String> = p
+pub fn params_of(p: &ast::Parameters) -> Vec<&str> {
+    let mut v: Vec<&str> = p
         .posonlyargs
         .iter()
         .chain(p.args.iter())
-        .map(|a| a.parameter.name.id.to_string())
+        .map(|a| a.parameter.name.id.as_str())
         .collect();
-    v.extend(p.vararg.iter().map(|a| a.name.id.to_string()));
-    v.extend(p.kwonlyargs.iter().map(|a| a.parameter.name.id.to_string()));
-    v.extend(p.kwarg.iter().map(|a| a.name.id.to_string()));
+    v.extend(p.vararg.iter().map(|a| a.name.id.as_str()));
+    v.extend(p.kwonlyargs.iter().map(|a| a.parameter.name.id.as_str()));
+    v.extend(p.kwarg.iter().map(|a| a.name.id.as_str()));
     v
 }
 
-/// Analyses a function (or the module, with `params` empty).
-pub fn analyze_body(body: &[Stmt]) -> Scope {
+/// Analyses a function body.
+pub fn analyze_body(body: &[Stmt]) -> Scope<'_> {
     let mut c = Collector::default();
-    for s in body {
-        c.stmt(s);
-    }
+    c.stmts(body);
     c.scope
 }
 
-pub fn analyze_lambda(body: &Expr) -> Scope {
+/// Analyses the module: what it binds and what its functions read from it; `used` stays empty.
+pub fn analyze_module(body: &[Stmt]) -> Scope<'_> {
+    let mut c = Collector {
+        module: true,
+        ..Collector::default()
+    };
+    c.stmts(body);
+    c.scope
+}
+
+pub fn analyze_lambda(body: &Expr) -> Scope<'_> {
     let mut c = Collector::default();
     c.expr(body);
     c.scope
 }
 
-impl Collector {
-    fn bind(&mut self, n: &str) {
-        if !self.scope.is_assigned(n) {
-            self.scope.assigned.push(n.to_string());
+impl<'a> Collector<'a> {
+    fn read(&mut self, n: &'a str) {
+        if !self.module {
+            self.scope.used.insert(n);
         }
     }
 
-    fn child(&mut self, params: Vec<String>, s: Scope) {
+    fn bind(&mut self, n: &'a str) {
+        if self.scope.assigned_set.insert(n) {
+            self.scope.assigned.push(n);
+        }
+    }
+
+    fn child(&mut self, params: Vec<&str>, s: Scope<'a>) {
         for n in s.free(&params) {
-            if !self.comp_bound.iter().any(|b| b.contains(&n)) {
+            if !self.comp_bound.iter().any(|b| b.contains(n)) {
                 self.scope.child_free.insert(n);
             }
         }
     }
 
-    fn target(&mut self, e: &Expr) {
+    fn target(&mut self, e: &'a Expr) {
         match e {
             Expr::Name(n) => {
                 if let Some(b) = self.comp_bound.last_mut() {
-                    b.insert(n.id.to_string());
+                    b.insert(n.id.as_str());
                 } else {
                     self.bind(n.id.as_str());
                 }
@@ -95,13 +119,13 @@ impl Collector {
         }
     }
 
-    fn stmts(&mut self, b: &[Stmt]) {
+    fn stmts(&mut self, b: &'a [Stmt]) {
         for s in b {
             self.stmt(s);
         }
     }
 
-    fn stmt(&mut self, s: &Stmt) {
+    fn stmt(&mut self, s: &'a Stmt) {
         match s {
             Stmt::FunctionDef(f) => {
                 self.bind(f.name.id.as_str());
@@ -124,7 +148,7 @@ impl Collector {
             Stmt::AugAssign(a) => {
                 self.expr(&a.value);
                 if let Expr::Name(n) = &*a.target {
-                    self.scope.used.insert(n.id.to_string());
+                    self.read(n.id.as_str());
                 }
                 self.target(&a.target);
             }
@@ -177,8 +201,8 @@ impl Collector {
             Stmt::Import(i) => {
                 for a in &i.names {
                     let n = a.asname.as_ref().unwrap_or(&a.name);
-                    let first = n.id.split('.').next().unwrap_or("").to_string();
-                    self.bind(&first);
+                    let first = n.id.split('.').next().unwrap_or("");
+                    self.bind(first);
                 }
             }
             Stmt::ImportFrom(i) => {
@@ -193,7 +217,7 @@ impl Collector {
         }
     }
 
-    fn params_defaults(&mut self, p: &ast::Parameters) {
+    fn params_defaults(&mut self, p: &'a ast::Parameters) {
         for a in p
             .posonlyargs
             .iter()
@@ -206,12 +230,12 @@ impl Collector {
         }
     }
 
-    fn comp(&mut self, gens: &[ast::Comprehension], elts: &[&Expr]) {
+    fn comp(&mut self, gens: &'a [ast::Comprehension], elts: &[&'a Expr]) {
         // The first iterable is evaluated outside the comprehension's own names.
         if let Some(g) = gens.first() {
             self.expr(&g.iter);
         }
-        self.comp_bound.push(BTreeSet::new());
+        self.comp_bound.push(HashSet::default());
         for (i, g) in gens.iter().enumerate() {
             if i > 0 {
                 self.expr(&g.iter);
@@ -223,12 +247,12 @@ impl Collector {
         self.comp_bound.pop();
     }
 
-    fn expr(&mut self, e: &Expr) {
+    fn expr(&mut self, e: &'a Expr) {
         match e {
             Expr::Name(n) => {
-                let id = n.id.to_string();
-                if !self.comp_bound.iter().any(|b| b.contains(&id)) {
-                    self.scope.used.insert(id);
+                let id = n.id.as_str();
+                if !self.comp_bound.iter().any(|b| b.contains(id)) {
+                    self.read(id);
                 }
             }
             Expr::Named(n) => {
@@ -254,7 +278,7 @@ impl Collector {
             Expr::SetComp(c) => self.comp(&c.generators, &[&c.elt]),
             Expr::Generator(c) => self.comp(&c.generators, &[&c.elt]),
             Expr::DictComp(c) => {
-                let mut v: Vec<&Expr> = vec![&c.value];
+                let mut v: Vec<&'a Expr> = vec![&c.value];
                 if let Some(k) = &c.key {
                     v.push(k);
                 }
@@ -313,7 +337,7 @@ impl Collector {
         }
     }
 
-    fn fstring_element(&mut self, el: &ast::InterpolatedStringElement) {
+    fn fstring_element(&mut self, el: &'a ast::InterpolatedStringElement) {
         if let ast::InterpolatedStringElement::Interpolation(i) = el {
             self.expr(&i.expression);
             if let Some(spec) = &i.format_spec {

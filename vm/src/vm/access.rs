@@ -709,7 +709,7 @@ impl Vm {
             Some(s) => {
                 l.join_in(self.m(s));
                 match self.v(s) {
-                    Value::Str(x) => x.to_string(),
+                    Value::Str(x) => String::from(&**x),
                     _ => String::new(),
                 }
             }

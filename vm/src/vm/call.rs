@@ -128,7 +128,7 @@ impl Vm {
         let nregs = code.nregs as usize;
         let param_regs = code.param_regs.clone();
         let cell_init = code.cell_init.clone();
-        let fname = func.name.to_string();
+        let fname = String::from(&*func.name);
         let sp = self.spc();
         let nn = p.names.len();
         let mut bound: Vec<Option<Slot>> = vec![None; nn];
@@ -383,10 +383,10 @@ impl Vm {
         let tools = self.tools.clone();
         let stub = &tools[tool as usize];
         let names: Vec<&str> = kw.iter().map(|(k, _)| &**k).collect();
-        if let Err(m) = stub.check_shape(pos.len(), &names) {
-            return self.err("TypeError", m, pc);
-        }
-        let order = stub.bind_order(pos.len(), &names);
+        let order = match stub.bind(pos.len(), &names) {
+            Ok(order) => order,
+            Err(m) => return self.err("TypeError", m, pc),
+        };
         let mut bound: Vec<Option<Slot>> = vec![None; stub.params.len()];
         for (i, s) in pos
             .into_iter()
@@ -396,7 +396,7 @@ impl Vm {
             bound[order[i]] = Some(s);
         }
         let sp = self.spc();
-        let mut args = vec![];
+        let mut args = Vec::with_capacity(bound.len());
         let mut all = Label::BOTTOM;
         for (i, b) in bound.into_iter().enumerate() {
             let Some((v, l)) = b else { continue };

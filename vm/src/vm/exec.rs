@@ -340,7 +340,8 @@ impl Vm {
                 }
                 Instr::BuildDict { dst, start, n } => {
                     let items = self.slots(start, n * 2);
-                    let r = self.alloc(Label::BOTTOM, Obj::Dict(Default::default()))?;
+                    let map = indexmap::IndexMap::with_capacity(n as usize);
+                    let r = self.alloc(Label::BOTTOM, Obj::Dict(map))?;
                     for kv in items.chunks(2) {
                         self.dict_set(r, kv[0].clone(), kv[1].clone())?;
                     }

@@ -154,7 +154,7 @@ impl Vm {
             ),
         };
         // The policy's table first (same indices), then labels carried from earlier attempts.
-        let mut interner = crate::label::Interner::new(config.labels.clone());
+        let mut interner = crate::label::Interner::new(config.labels);
         let mut setup_error = None;
         let carried_names: Vec<String> = carry
             .interner

@@ -182,7 +182,7 @@ impl Vm {
             Value::Float(x) => serde_json::Number::from_f64(*x)
                 .map(Json::Number)
                 .ok_or_else(|| "float".to_string()),
-            Value::Str(s) => Ok(Json::String(s.to_string())),
+            Value::Str(s) => Ok(Json::String(String::from(&**s))),
             Value::Dt(crate::modules::datetime::Dt::Delta { us }) => {
                 serde_json::Number::from_f64(*us as f64 / 1e6)
                     .map(Json::Number)
@@ -203,12 +203,12 @@ impl Vm {
                 Obj::List(x) => arr(&mut x.iter().map(|s| &s.0)),
                 Obj::Set(x) => arr(&mut x.values().map(|s| &s.0)),
                 Obj::Dict(dct) => {
-                    let mut m = serde_json::Map::new();
+                    let mut m = serde_json::Map::with_capacity(dct.len());
                     for (k, x) in dct.values() {
                         let Value::Str(ks) = &k.0 else {
                             return Err("dict with non-str keys".into());
                         };
-                        m.insert(ks.to_string(), self.to_json_depth(&x.0, d + 1, lossy)?);
+                        m.insert(String::from(&**ks), self.to_json_depth(&x.0, d + 1, lossy)?);
                     }
                     Ok(Json::Object(m))
                 }
@@ -218,7 +218,7 @@ impl Vm {
                         &self.heap.get(*class).obj
                     {
                         for ((n, _), (x, _)) in names.iter().zip(fields.iter()) {
-                            m.insert(n.to_string(), self.to_json_depth(x, d + 1, lossy)?);
+                            m.insert(String::from(&**n), self.to_json_depth(x, d + 1, lossy)?);
                         }
                     }
                     Ok(Json::Object(m))
