@@ -28,7 +28,7 @@ use crate::interp::{Args, BlockState, Env, Interp, Vote};
 use lower::Consts;
 use matcher::Matcher;
 use plan::EntryPlan;
-use sqrt_std::label::{INLINE_LABELS, LabelSet, Labels};
+use sqrt_std::label::{INLINE_LABELS, Label, LabelSet, Labels};
 use sqrt_std::meta::Meta;
 use update::BlockKind;
 use view::{CallView, LabelView, MetaView, Scratch, SlotView, UpdateView, same_name};
@@ -465,11 +465,12 @@ impl Jit {
 /// The reserved (`__`) labels of `labels` from index `from` on, added to `known`; `None` if one
 /// is ≥ 127 (outside the inline word).
 fn reserved_words(labels: &Labels, from: usize, known: u128) -> Option<u128> {
-    labels
-        .iter()
-        .skip(from)
-        .filter(|(_, name)| name.starts_with("__"))
-        .try_fold(known, |words, (l, _)| {
+    // By index, not `iter().skip(from)`: a session usually adds no label, and skipping would
+    // walk the whole table on every block run.
+    (from..labels.len())
+        .map(|i| Label(i as u32))
+        .filter(|&l| labels.name(l).starts_with("__"))
+        .try_fold(known, |words, l| {
             (l.0 < INLINE_LABELS).then(|| words | 1u128 << l.0)
         })
 }
