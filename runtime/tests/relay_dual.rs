@@ -114,12 +114,7 @@ fn planner_requests(all: &[Value]) -> Vec<String> {
 #[tokio::test]
 async fn seed_case_1_denies_the_email_to_gmail() {
     let mock = mock(json!({"entries": seed_entries()})).await;
-    let log = std::env::temp_dir().join(format!("sqrt-dual-{}.log", uuid::Uuid::new_v4()));
-    let relay = relay(&config_text(
-        &mock,
-        &format!("[log]\ndecision_log = \"{}\"\n", log.display()),
-    ))
-    .await;
+    let (relay, log) = logged_relay(&mock).await;
     let h = headers(SEED_POLICY, json!({}));
     let mut messages = vec![query("research@gmail.com")];
 
@@ -205,12 +200,7 @@ async fn seed_case_1_denies_the_email_to_gmail() {
 #[tokio::test]
 async fn seed_case_2_allows_the_email_to_the_trusted_domain() {
     let mock = mock(json!({"entries": seed_entries()})).await;
-    let log = std::env::temp_dir().join(format!("sqrt-dual-{}.log", uuid::Uuid::new_v4()));
-    let relay = relay(&config_text(
-        &mock,
-        &format!("[log]\ndecision_log = \"{}\"\n", log.display()),
-    ))
-    .await;
+    let (relay, log) = logged_relay(&mock).await;
     let h = headers(SEED_POLICY, json!({}));
     let mut messages = vec![query("user@trustedcorp.com")];
     let (_, _, r1) = send(&relay, &h, &[], &body(&messages, seed_tools())).await;
@@ -357,12 +347,7 @@ async fn a_replayed_run_calls_logs_and_counts_each_step_once() {
         {"model": "mock-parser", "content": "{\"to\": \"a@trustedcorp.com\", \"have_enough_info\": true}"}
     ]}))
     .await;
-    let log = std::env::temp_dir().join(format!("sqrt-dual-{}.log", uuid::Uuid::new_v4()));
-    let relay = relay(&config_text(
-        &mock,
-        &format!("[log]\ndecision_log = \"{}\"\n", log.display()),
-    ))
-    .await;
+    let (relay, log) = logged_relay(&mock).await;
     let h = headers(SEED_POLICY, json!({}));
     // One request: the planner's program, then the parser, then the first external call.
     let messages = vec![user("Send the quarterly report.")];
@@ -803,6 +788,18 @@ async fn restart_turn_needs_a_user_message() {
     assert_eq!(planner_requests(&mock_requests(&mock).await).len(), 1);
 }
 
+/// A relay in front of `mock` writing its decision log to a fresh temporary file.
+async fn logged_relay(
+    mock: &sqrt_runtime::relay::MockServer,
+) -> (sqrt_runtime::relay::RunningRelay, std::path::PathBuf) {
+    let log = std::env::temp_dir().join(format!("sqrt-dual-{}.log", uuid::Uuid::new_v4()));
+    let config = config_text(
+        mock,
+        &format!("[log]\ndecision_log = \"{}\"\n", log.display()),
+    );
+    (relay(&config).await, log)
+}
+
 /// The model of every request the mock received, in order.
 async fn mock_models(mock: &sqrt_runtime::relay::MockServer) -> Vec<String> {
     mock_requests(mock)
@@ -867,12 +864,7 @@ async fn a_program_longer_than_the_worker_slice_finishes_off_the_worker_with_eff
         {"model": "mock-parser", "content": "{\"to\": \"a@trustedcorp.com\", \"have_enough_info\": true}"}
     ]});
     let mock = mock(entries.clone()).await;
-    let log = std::env::temp_dir().join(format!("sqrt-dual-{}.log", uuid::Uuid::new_v4()));
-    let relay = relay(&config_text(
-        &mock,
-        &format!("[log]\ndecision_log = \"{}\"\n", log.display()),
-    ))
-    .await;
+    let (relay, log) = logged_relay(&mock).await;
     let h = headers(SEED_POLICY, json!({}));
     let mut messages = vec![user("Send the quarterly report.")];
     let (status, _, r1) = send(&relay, &h, &[], &body(&messages, seed_tools())).await;
