@@ -828,14 +828,7 @@ fn logged_tools(log: &std::path::Path) -> Vec<String> {
 
 /// The sum of the samples starting with `prefix` on the relay's `/metrics` page (0 when absent).
 async fn metric(relay: &sqrt_runtime::relay::RunningRelay, prefix: &str) -> f64 {
-    let text = client()
-        .get(relay.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = metrics(relay).await;
     text.lines()
         .filter(|l| l.starts_with(prefix))
         .map(|l| l.rsplit_once(' ').unwrap().1.parse::<f64>().unwrap())

@@ -68,17 +68,6 @@ fn log_lines(path: &std::path::Path) -> Vec<Value> {
         .collect()
 }
 
-async fn metrics(r: &sqrt_runtime::relay::RunningRelay) -> String {
-    client()
-        .get(r.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
 /// The engine the relay runs: the JIT, or the interpreter where the JIT cannot be built.
 fn engine() -> &'static str {
     Policy::compile(SEED_SINGLE, &Presets::default())

@@ -215,14 +215,7 @@ async fn one_request_per_session() {
     assert_eq!(second.1["retry-after"], "1");
     // The busy request never reached the provider: no call was issued twice.
     assert_eq!(m.requests().len(), 2);
-    let metrics = client()
-        .get(r.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics(&r).await;
     assert!(
         metrics.contains("sqrt_session_conflicts_total 1"),
         "{metrics}"
@@ -534,14 +527,7 @@ async fn retry_on_policy_violation_asks_again_privately() {
     .await;
     assert_eq!(resp["choices"][0]["finish_reason"], "stop");
     assert_eq!(m.requests().len(), 5);
-    let metrics = client()
-        .get(r.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics(&r).await;
     assert!(
         metrics.contains("sqrt_relay_overhead_seconds_count 3"),
         "{metrics}"

@@ -41,6 +41,18 @@ pub async fn relay(config: &str) -> RunningRelay {
         .expect("relay starts")
 }
 
+/// The relay's `/metrics` page (Prometheus text).
+pub async fn metrics(relay: &RunningRelay) -> String {
+    client()
+        .get(relay.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
