@@ -17,13 +17,19 @@
 //!    a bare (parenthesised) name, else a predicate if the cover converts to one, else a set.
 //!    This is "classify after parsing with a cover grammar", which needs no backtracking.
 //!
-//! Nesting: the parser itself never recurses, but no tree higher than `MAX_DEPTH` is built (a
-//! node that would be is replaced by an error node and reported once as E0107), so the later
-//! recursive passes (checker, formatter, `Drop`) cannot overflow the stack.
+//! Step 2 has a fast path: `descent` recognises well-formed programs by recursive descent and
+//! builds the tree with the same actions (see its module comment for why the result is the
+//! automaton's); on anything else it gives up and the automaton runs on a reset `Cx`.
+//!
+//! Nesting: the automaton never recurses (the fast path at most `MAX_DEPTH` levels), but no
+//! tree higher than `MAX_DEPTH` is built (a node that would be is replaced by an error node
+//! and reported once as E0107), so the later recursive passes (checker, formatter, `Drop`)
+//! cannot overflow the stack.
 
 mod classify;
 mod cover;
 mod decls;
+mod descent;
 mod expected;
 
 use std::cell::RefCell;
@@ -70,15 +76,73 @@ impl Parsed {
 pub use crate::lex::decode;
 
 /// Parses one source text (a leading U+FEFF is skipped; spans are byte offsets into `src`).
+///
+/// A well-formed program is recognised by the recursive-descent fast path (`descent`), which
+/// builds the tree with the grammar's own actions; anything else (and anything the fast path
+/// is not certain of) goes to the lalrpop parser, the reference, which alone reports syntax
+/// errors and recovers. Both give the same `Parsed` wherever the fast path finishes.
 pub fn parse(src: &str) -> Parsed {
-    let lexed = lex::scan(src);
-    let cx = Cx::new(src, lexed.tokens, lexed.unterminated);
+    parse_with(src, true).0
+}
+
+/// The lalrpop parser alone (the reference the fast path is tested and fuzzed against).
+#[doc(hidden)]
+pub fn parse_reference(src: &str) -> Parsed {
+    parse_with(src, false).0
+}
+
+/// Whether `parse` takes the fast path on `src` (the reference parser is not run).
+#[doc(hidden)]
+pub fn fast_path_taken(src: &str) -> bool {
+    parse_with(src, true).1
+}
+
+/// The parse, and whether the fast path produced it.
+fn parse_with(src: &str, fast: bool) -> (Parsed, bool) {
+    let lexed = lex::scan_docs_apart(src);
+    let docs = lexed.docs.unwrap_or_default();
+    let cx = Cx::new(src, lexed.tokens, &docs, lexed.unterminated);
+    // Only a file without any diagnostic may come from the fast path: lexical problems and
+    // the field prescan's poisons send it to the reference parser at once.
+    let tried = fast && lexed.diagnostics.is_empty() && cx.poison.borrow().is_empty();
+    let fast_items = if tried {
+        descent::program(&cx).and_then(|items| cx.finish().is_empty().then_some(items))
+    } else {
+        None
+    };
+    let taken = fast_items.is_some();
+    let (items, syntax) = match fast_items {
+        Some(items) => (items, Vec::new()),
+        None => {
+            if tried {
+                cx.reset();
+            }
+            reference(&cx)
+        }
+    };
+    let mut diagnostics = lexed.diagnostics;
+    diagnostics.extend(syntax);
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    diagnostics.dedup_by(|a, b| a.code == b.code && a.span == b.span);
+    let parsed = Parsed {
+        program: Program {
+            items,
+            comments: lexed.comments,
+            span: Span::new(0, src.len()),
+        },
+        diagnostics,
+    };
+    (parsed, taken)
+}
+
+/// The lalrpop automaton over the classified tokens: the items and the syntax diagnostics.
+fn reference(cx: &Cx) -> (Vec<Item>, Vec<Diagnostic>) {
     let input = cx
         .kinds
         .iter()
         .enumerate()
         .map(|(i, &k)| Ok::<_, ()>((i, k, i + 1)));
-    let mut items = match grammar::ProgramParser::new().parse(&cx, input) {
+    let mut items = match grammar::ProgramParser::new().parse(cx, input) {
         Ok(items) => items,
         Err(e) => {
             // Recovery always succeeds at the top level; keep this as a located error anyway.
@@ -88,18 +152,7 @@ pub fn parse(src: &str) -> Parsed {
     };
     let mut syntax = cx.finish();
     cx.resync_at_declarations(&mut items, &mut syntax);
-    let mut diagnostics = lexed.diagnostics;
-    diagnostics.extend(syntax);
-    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-    diagnostics.dedup_by(|a, b| a.code == b.code && a.span == b.span);
-    Parsed {
-        program: Program {
-            items,
-            comments: lexed.comments,
-            span: Span::new(0, src.len()),
-        },
-        diagnostics,
-    }
+    (items, syntax)
 }
 
 /// One run of consecutive `///` lines before a token.
@@ -172,6 +225,10 @@ impl<T> Pending<T> {
     pub fn take_all(&self) -> Vec<T> {
         self.0.take()
     }
+
+    fn clear(&self) {
+        self.0.borrow_mut().clear();
+    }
 }
 
 /// The parser's context: tokens with their terminals, attached docs, and diagnostics.
@@ -206,39 +263,35 @@ pub struct Cx<'s> {
 }
 
 impl<'s> Cx<'s> {
-    fn new(src: &'s str, mut toks: Vec<Lexeme>, unterminated: bool) -> Cx<'s> {
-        // Doc comments leave the token list (compacted in place: the list is large).
+    /// `toks` without doc comments; `doc_lines` are the doc lines apart, each with the index of
+    /// the token it precedes (`lex::scan_docs_apart`).
+    fn new(
+        src: &'s str,
+        mut toks: Vec<Lexeme>,
+        doc_lines: &[(usize, Span)],
+        unterminated: bool,
+    ) -> Cx<'s> {
+        // Consecutive doc lines (no token between them) are one run.
         let mut docs: Vec<DocRun> = Vec::new();
-        let mut open = false;
-        let mut kept = 0;
-        for i in 0..toks.len() {
-            if toks[i].tok == Kind::Doc {
-                let span = toks[i].span;
-                let line = lex::doc_text(&src[span.range()]);
-                match docs.last_mut() {
-                    Some(r) if open => {
-                        r.doc.text.push('\n');
-                        r.doc.text.push_str(line);
-                        r.doc.span = r.doc.span.to(span);
-                        r.lines.push(span);
-                    }
-                    _ => docs.push(DocRun {
-                        at: kept,
-                        doc: Doc {
-                            text: Text::new(line),
-                            span,
-                        },
-                        lines: vec![span],
-                    }),
+        for &(at, span) in doc_lines {
+            let line = lex::doc_text(&src[span.range()]);
+            match docs.last_mut() {
+                Some(r) if r.at == at => {
+                    r.doc.text.push('\n');
+                    r.doc.text.push_str(line);
+                    r.doc.span = r.doc.span.to(span);
+                    r.lines.push(span);
                 }
-                open = true;
-            } else {
-                toks.swap(kept, i);
-                kept += 1;
-                open = false;
+                _ => docs.push(DocRun {
+                    at,
+                    doc: Doc {
+                        text: Text::new(line),
+                        span,
+                    },
+                    lines: vec![span],
+                }),
             }
         }
-        toks.truncate(kept);
         let mut kinds = classify(src, &toks);
         // The lexer's `Eof` becomes the first END; `end` is its index.
         let end = toks.len() - 1;
@@ -280,6 +333,23 @@ impl<'s> Cx<'s> {
         };
         cx.field_prescan();
         cx
+    }
+
+    /// Back to the state `new` left: no diagnostics, poisons but the prescan's, docs
+    /// unclaimed, every side stack empty (after the fast path gave up half-way).
+    fn reset(&self) {
+        self.diags.borrow_mut().clear();
+        self.poison.borrow_mut().clear();
+        self.top_errors.borrow_mut().clear();
+        self.doc_state.borrow_mut().fill(0);
+        self.items.clear();
+        self.members.clear();
+        self.stmts.clear();
+        self.elems.clear();
+        self.operands.clear();
+        self.operators.clear();
+        self.listed.clear();
+        self.field_prescan();
     }
 
     /// Whether token `i` starts a declaration for recovery: `let NAME =` or `tool "…"`.

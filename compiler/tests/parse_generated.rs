@@ -2,7 +2,10 @@
 //! the parser's invariants: no panic; diagnostics sorted, located inside the source on
 //! character boundaries; an error node only where an error was reported (fail closed); and
 //! recovery that resumes at the next declaration, so a well-formed `let` after balanced
-//! garbage is still parsed.
+//! garbage is still parsed. And the fast path gives what the reference parser gives, taken
+//! exactly on the programs without diagnostics (`common::same_as_reference`).
+
+mod common;
 
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
@@ -320,11 +323,13 @@ fn run<S: Strategy<Value = String> + 'static>(strategy: fn() -> S, cases: u32) {
         });
         let result = runner.run(&strategy, |src| {
             invariants(&src, &parse(&src))?;
+            common::same_as_reference(&src);
             // Recovery: after balanced garbage closed by `;`, the next declaration parses.
             if balanced(&src) && !src.contains("///") {
                 let with = format!("{src} ;\nlet zz_ok = {{\"a\"}};");
                 let p = parse(&with);
                 invariants(&with, &p)?;
+                common::same_as_reference(&with);
                 let last = p.program.items.last().map(|i| &i.kind);
                 prop_assert!(
                     matches!(last, Some(ItemKind::Let(l))

@@ -149,31 +149,36 @@ pub(super) fn classify(src: &str, toks: &[Lexeme]) -> Vec<K> {
                 };
             }
             let next = tok(i + 1);
+            // Looked up once: the rules below test the keyword, not the text again.
+            let kw = keyword(w);
             // Declaration and member words at the start of one are keywords whatever follows
             // (for the messages of a broken one); elsewhere a word before `.` is an argument.
             let starts_decl = matches!(prev, None | Some(Kind::Semi | Kind::RBrace | Kind::LBrace))
                 && matches!(
-                    w,
-                    "let"
-                        | "tool"
-                        | "priority"
-                        | "must"
-                        | "hard"
-                        | "should"
-                        | "soft"
-                        | "result"
-                        | "session"
+                    kw,
+                    Some(
+                        K::Let
+                            | K::Tool
+                            | K::Priority
+                            | K::Must
+                            | K::Hard
+                            | K::Should
+                            | K::Soft
+                            | K::Result
+                            | K::Session
+                    )
                 );
             if matches!(next, Some(Kind::Dot | Kind::DotValue)) && !starts_decl {
                 return K::Name;
             }
-            let value_acc_next =
+            let value_acc_next = || {
                 matches!(next, Some(Kind::Word | Kind::AtResult | Kind::AtSession))
-                    && matches!(tok(i + 2), Some(Kind::DotValue));
-            let cmp_next = matches!(next, Some(Kind::EqEq)) || word(i + 1) == Some("in");
-            match w {
+                    && matches!(tok(i + 2), Some(Kind::DotValue))
+            };
+            let cmp_next = || matches!(next, Some(Kind::EqEq)) || word(i + 1) == Some("in");
+            match kw {
                 // `S | not & T`, `(not)`: a `not` that nothing negated follows is a set name.
-                "not"
+                Some(K::Not)
                     if !matches!(prev, Some(Kind::Eq))
                         && (matches!(
                             next,
@@ -192,14 +197,15 @@ pub(super) fn classify(src: &str, toks: &[Lexeme]) -> Vec<K> {
                 {
                     K::Name
                 }
-                "union" if word(i + 1) == Some("of") => K::AggUnion,
-                "intersect" if word(i + 1) == Some("of") => K::AggIntersect,
-                "any" if value_acc_next => K::QuantAny,
-                "all" if value_acc_next => K::QuantAll,
-                "true" if cmp_next => K::TrueLit,
-                "false" if cmp_next => K::FalseLit,
-                "inf" if cmp_next => K::InfLit,
-                _ => keyword(w).unwrap_or(K::Name),
+                Some(K::Union) if word(i + 1) == Some("of") => K::AggUnion,
+                Some(K::Intersect) if word(i + 1) == Some("of") => K::AggIntersect,
+                Some(K::Any) if value_acc_next() => K::QuantAny,
+                Some(K::All) if value_acc_next() => K::QuantAll,
+                Some(K::True) if cmp_next() => K::TrueLit,
+                Some(K::False) if cmp_next() => K::FalseLit,
+                Some(K::InfKw) if cmp_next() => K::InfLit,
+                Some(k) => k,
+                None => K::Name,
             }
         })
         .collect()
@@ -248,58 +254,84 @@ fn punct(t: Kind) -> K {
     }
 }
 
+/// The keyword terminal of a word, if it is spelled like one. Dispatched on the length first:
+/// one `match` over fifty strings compares them one after another, for every name too.
 fn keyword(w: &str) -> Option<K> {
-    Some(match w {
-        "let" => K::Let,
-        "tool" => K::Tool,
-        "priority" => K::Priority,
-        "must" => K::Must,
-        "hard" => K::Hard,
-        "should" => K::Should,
-        "soft" => K::Soft,
-        "allow" => K::Allow,
-        "deny" => K::Deny,
-        "when" => K::When,
-        "always" => K::Always,
-        "result" => K::Result,
-        "session" => K::Session,
-        "before" => K::Before,
-        "after" => K::After,
-        "tags" => K::Tags,
-        "producers" => K::Producers,
-        "consumers" => K::Consumers,
-        "or" => K::Or,
-        "and" => K::And,
-        "not" => K::Not,
-        "in" => K::In,
-        "any" => K::Any,
-        "all" => K::All,
-        "overlaps" => K::Overlaps,
-        "subset" => K::Subset,
-        "superset" => K::Superset,
-        "of" => K::Of,
-        "is" => K::Is,
-        "empty" => K::Empty,
-        "universal" => K::Universal,
-        "union" => K::Union,
-        "intersect" => K::Intersect,
-        "from" => K::From,
-        "args" => K::Args,
-        "xor" => K::Xor,
-        "minus" => K::MinusKw,
-        "with" => K::With,
-        "without" => K::Without,
-        "bool" => K::Bool,
-        "int" => K::IntKw,
-        "float" => K::FloatKw,
-        "str" => K::StrKw,
-        "datetime" => K::Datetime,
-        "matching" => K::Matching,
-        "like" => K::Like,
-        "length" => K::Length,
-        "true" => K::True,
-        "false" => K::False,
-        "inf" => K::InfKw,
+    Some(match w.len() {
+        2 => match w {
+            "or" => K::Or,
+            "in" => K::In,
+            "of" => K::Of,
+            "is" => K::Is,
+            _ => return None,
+        },
+        3 => match w {
+            "let" => K::Let,
+            "and" => K::And,
+            "not" => K::Not,
+            "any" => K::Any,
+            "all" => K::All,
+            "xor" => K::Xor,
+            "int" => K::IntKw,
+            "str" => K::StrKw,
+            "inf" => K::InfKw,
+            _ => return None,
+        },
+        4 => match w {
+            "tool" => K::Tool,
+            "must" => K::Must,
+            "hard" => K::Hard,
+            "soft" => K::Soft,
+            "deny" => K::Deny,
+            "when" => K::When,
+            "tags" => K::Tags,
+            "from" => K::From,
+            "args" => K::Args,
+            "with" => K::With,
+            "bool" => K::Bool,
+            "like" => K::Like,
+            "true" => K::True,
+            _ => return None,
+        },
+        5 => match w {
+            "allow" => K::Allow,
+            "after" => K::After,
+            "empty" => K::Empty,
+            "union" => K::Union,
+            "minus" => K::MinusKw,
+            "float" => K::FloatKw,
+            "false" => K::False,
+            _ => return None,
+        },
+        6 => match w {
+            "should" => K::Should,
+            "always" => K::Always,
+            "result" => K::Result,
+            "before" => K::Before,
+            "subset" => K::Subset,
+            "length" => K::Length,
+            _ => return None,
+        },
+        7 => match w {
+            "session" => K::Session,
+            "without" => K::Without,
+            _ => return None,
+        },
+        8 => match w {
+            "priority" => K::Priority,
+            "overlaps" => K::Overlaps,
+            "superset" => K::Superset,
+            "datetime" => K::Datetime,
+            "matching" => K::Matching,
+            _ => return None,
+        },
+        9 => match w {
+            "producers" => K::Producers,
+            "consumers" => K::Consumers,
+            "universal" => K::Universal,
+            "intersect" => K::Intersect,
+            _ => return None,
+        },
         _ => return None,
     })
 }

@@ -129,13 +129,22 @@ impl Cv {
                     PredKind::Or(list)
                 }
             }
-            CvKind::Not(inner) => PredKind::Not(Box::new(inner.into_pred(span))),
-            CvKind::Paren(inner) => PredKind::Paren(Box::new(inner.into_pred(span))),
+            CvKind::Not(inner) => PredKind::Not(inner.into_pred_boxed(span)),
+            CvKind::Paren(inner) => PredKind::Paren(inner.into_pred_boxed(span)),
             CvKind::Name(id) => PredKind::Ref(id),
             CvKind::Cmp { pred, .. } => return *pred,
             _ => PredKind::Error,
         };
         Pred { kind, span: s }
+    }
+
+    /// `into_pred`, boxed: a comparison keeps the box it was built in (no new allocation and
+    /// no copy of the predicate out of it and into another box).
+    fn into_pred_boxed(self, span: &dyn Fn(usize, usize) -> Span) -> Box<Pred> {
+        match self.kind {
+            CvKind::Cmp { pred, .. } => pred,
+            _ => Box::new(self.into_pred(span)),
+        }
     }
 
     /// The set expression, once `set_check` passed (anything else becomes an error node).

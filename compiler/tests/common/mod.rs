@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 use sqrt_compiler::ast::*;
-use sqrt_compiler::parse::{Parsed, parse};
+use sqrt_compiler::parse::{Parsed, fast_path_taken, parse, parse_reference};
 
 /// The tree with every span removed: two programs are equal modulo spans iff their shapes are.
 pub fn shape(p: &Program) -> String {
@@ -22,6 +22,28 @@ pub fn shape(p: &Program) -> String {
         "_",
     )
     .into_owned()
+}
+
+/// The fast path against the reference parser: the same `Parsed` (tree, spans and
+/// diagnostics, compared in their debug form), and the fast path taken exactly when the
+/// reference reports nothing (it never gives up on a well-formed program). Returns whether
+/// the input was clean.
+pub fn same_as_reference(src: &str) -> bool {
+    let fast = parse(src);
+    let reference = parse_reference(src);
+    assert_eq!(
+        format!("{fast:#?}"),
+        format!("{reference:#?}"),
+        "the fast path differs from the reference on {src:?}"
+    );
+    let clean = reference.diagnostics.is_empty();
+    assert_eq!(
+        fast_path_taken(src),
+        clean,
+        "fast path taken on {src:?} (the reference reports {:?})",
+        reference.diagnostics
+    );
+    clean
 }
 
 /// Parses text that must have no diagnostics.
