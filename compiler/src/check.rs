@@ -76,33 +76,92 @@ pub fn check_ast(program: &ast::Program, opts: &CheckOptions<'_>, syntax_errors:
     let lets = resolve::resolve(program, &mut diags);
     let mut checker = Checker::new(&lets, opts);
     checker.quiet_unknown = syntax_errors;
-    let mut policies = Vec::with_capacity(program.items.len());
+    let lint = !opts.prelude && !syntax_errors;
+    checker.lint_mixed = lint;
+    // Every item that is not a let is at most one policy.
+    let most = program.items.len() - lets.lets.len();
+    let mut policies = Policies {
+        list: Vec::with_capacity(most),
+        by_id: FxHashMap::default(),
+        same_id_before: Vec::with_capacity(most),
+        lint: lint.then(Vec::new),
+    };
+    policies.by_id.reserve(most);
     for item in &program.items {
         match &item.kind {
             ast::ItemKind::Let(decl) => checker.let_body(decl),
-            ast::ItemKind::Policy(p) => policies.push(policy(&mut checker, p)),
-            ast::ItemKind::Shorthand(s) => policies.push(shorthand(&mut checker, s)),
+            ast::ItemKind::Policy(p) => policies.push(policy(&mut checker, p), &p.id),
+            ast::ItemKind::Shorthand(s) => policies.push(shorthand(&mut checker, s), &s.id),
             ast::ItemKind::Error => {}
         }
     }
-    number_rules(&mut policies);
     diags.append(&mut checker.diags);
-    if !opts.prelude && !syntax_errors {
+    if lint {
         lint::unused_lets(&lets, &checker.used, &mut diags);
         // Rules with errors have placeholder conditions that would compare equal.
         if !diags.iter().any(Diagnostic::is_error) {
-            lint::rules(&policies, &mut diags);
+            diags.extend(policies.lint.take().unwrap_or_default());
         }
-        lint::mixed_operators(program, &mut diags);
+        // W0006, found while checking (`Checker::set`).
+        diags.append(&mut checker.mixed);
     }
     literal::forget_valid_regexes();
-    finish(Some(ir::Program { policies }), diags)
+    finish(
+        Some(ir::Program {
+            policies: policies.list,
+        }),
+        diags,
+    )
+}
+
+/// The checked policies, each finished as it is added, while it is still in the cache.
+struct Policies<'a> {
+    list: Vec<ir::Policy>,
+    /// Per id text: how many check rules the policies with that id have (rule ids are
+    /// `<id>#<n>`, n counting over all of them), and the last of them. Kept small: with
+    /// thousands of tools, this table's cache misses and page faults were the checker's
+    /// largest cost after the tree itself.
+    by_id: FxHashMap<&'a str, (usize, usize)>,
+    /// For each policy, the previous one with the same id text (`usize::MAX`: none), for W0002.
+    same_id_before: Vec<usize>,
+    /// W0001 and W0002 so far, when linting; given only if the file has no error.
+    lint: Option<Vec<Diagnostic>>,
+}
+
+impl<'a> Policies<'a> {
+    fn push(&mut self, mut p: ir::Policy, id: &'a ast::ToolId) {
+        let index = self.list.len();
+        let entry = self
+            .by_id
+            .entry(id.lit().value.as_str())
+            .or_insert((0, usize::MAX));
+        let (named, before) = *entry;
+        *entry = (named + p.rules.len(), index);
+        for (k, r) in p.rules.iter_mut().enumerate() {
+            r.id = rule_id(&p.id_text, named + k + 1);
+        }
+        self.same_id_before.push(before);
+        self.list.push(p);
+        if let Some(diags) = &mut self.lint {
+            lint::rules(&self.list, &self.same_id_before, diags);
+        }
+    }
+}
+
+/// `<id>#<n>`, sized exactly: inline (no allocation) up to 24 bytes, one allocation beyond.
+fn rule_id(id: &str, n: usize) -> ir::Text {
+    let digits = n.ilog10() as usize + 1;
+    let mut out = ir::Text::with_capacity(id.len() + 1 + digits);
+    out.push_str(id);
+    out.push('#');
+    let _ = write!(out, "{n}");
+    out
 }
 
 fn new_policy(checker: &mut Checker<'_>, id: &ast::ToolId, span: crate::diag::Span) -> ir::Policy {
     ir::Policy {
         tool: checker.tool_id(id),
-        id_text: id.lit().value.as_str().to_owned(),
+        id_text: id.lit().value.clone(),
         priority: 0,
         rules: Vec::new(),
         session_before: Vec::new(),
@@ -148,7 +207,7 @@ fn policy(checker: &mut Checker<'_>, p: &ast::Policy) -> ir::Policy {
                 checker.set_place(Place::Check);
                 let cond = r.cond.as_ref().map(|c| checker.pred(c));
                 out.rules.push(ir::Rule {
-                    id: String::new(),
+                    id: ir::Text::default(),
                     level: if r.level.is_hard() {
                         ir::Level::Hard
                     } else {
@@ -156,26 +215,31 @@ fn policy(checker: &mut Checker<'_>, p: &ast::Policy) -> ir::Policy {
                     },
                     effect: r.effect,
                     cond,
-                    description: m.docs.as_ref().map(|d| d.text.as_str().to_owned()),
+                    description: m.docs.as_ref().map(|d| d.text.clone()),
                     span: r.span,
                 });
             }
-            MemberKind::Result(b) => {
-                let stmts = checker.block(b, Place::Result);
-                out.result.extend(stmts);
-            }
+            MemberKind::Result(b) => append(&mut out.result, checker.block(b, Place::Result)),
             MemberKind::SessionBefore(b) => {
-                let stmts = checker.block(b, Place::Before);
-                out.session_before.extend(stmts);
+                append(&mut out.session_before, checker.block(b, Place::Before));
             }
             MemberKind::SessionAfter(b) => {
-                let stmts = checker.block(b, Place::After);
-                out.session_after.extend(stmts);
+                append(&mut out.session_after, checker.block(b, Place::After));
             }
             MemberKind::Error => {}
         }
     }
     out
+}
+
+/// Appends a block's statements (a policy may have several blocks of one kind); the first is
+/// moved, not copied.
+fn append(stmts: &mut Vec<ir::Stmt>, more: Vec<ir::Stmt>) {
+    if stmts.is_empty() {
+        *stmts = more;
+    } else {
+        stmts.extend(more);
+    }
 }
 
 /// `tool ID [N] -> T @F op E when P;` expands to a policy with one block (sqrt.md §3.3).
@@ -214,29 +278,4 @@ fn shorthand(checker: &mut Checker<'_>, s: &ast::Shorthand) -> ir::Policy {
         _ => out.result = stmts,
     }
     out
-}
-
-/// Rule ids `<id>#<n>`: n counts the check rules of all policies sharing the id text.
-fn number_rules(policies: &mut [ir::Policy]) {
-    // Counted first (keyed by the borrowed id text, so nothing is copied per rule), then named.
-    let mut firsts = Vec::with_capacity(policies.len());
-    {
-        let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
-        counts.reserve(policies.len());
-        for p in policies.iter() {
-            let n = counts.entry(p.id_text.as_str()).or_insert(0);
-            firsts.push(*n);
-            *n += p.rules.len();
-        }
-    }
-    for (p, first) in policies.iter_mut().zip(firsts) {
-        for (k, r) in p.rules.iter_mut().enumerate() {
-            // One exact allocation per rule (`format!` may grow its buffer).
-            let mut id = String::with_capacity(p.id_text.len() + 8);
-            id.push_str(&p.id_text);
-            id.push('#');
-            let _ = write!(id, "{}", first + k + 1);
-            r.id = id;
-        }
-    }
 }

@@ -6,6 +6,10 @@
 //! datetimes parse, ranges are satisfiable). Nothing here can fail to evaluate.
 
 use crate::ast::{AssignOp, Field};
+
+/// Every IR string (names, labels, literals, ids): `ast::Text`, inline up to 24 bytes, so
+/// copying one from the tree (and expanding a let, which copies its whole IR) rarely allocates.
+pub use crate::ast::Text;
 use crate::diag::Span;
 
 /// A checked program: the user's policies in source order, followed by the enabled prelude ones.
@@ -16,23 +20,23 @@ pub struct Program {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ToolMatch {
-    Exact(String),
+    Exact(Text),
     /// Matches when the regex matches the whole tool name.
-    Regex(String),
+    Regex(Text),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Origin {
     User,
     /// A prelude policy (sqrt.md §5.7); the name is the part after `preset:`.
-    Preset(String),
+    Preset(Text),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     pub tool: ToolMatch,
     /// The unescaped id text, used for rule ids `<id>#<n>`.
-    pub id_text: String,
+    pub id_text: Text,
     pub priority: i64,
     pub rules: Vec<Rule>,
     pub session_before: Vec<Stmt>,
@@ -53,13 +57,13 @@ pub use crate::ast::Effect;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rule {
     /// `<id>#<n>` or `preset:<name>`.
-    pub id: String,
+    pub id: Text,
     pub level: Level,
     pub effect: Effect,
     /// `None` for `always`.
     pub cond: Option<Pred>,
     /// The rule's doc comment.
-    pub description: Option<String>,
+    pub description: Option<Text>,
     /// From the level keyword to the `;`, inclusive of the `;` when rendered.
     pub span: Span,
 }
@@ -96,7 +100,7 @@ pub enum PredKind {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Val {
     /// `name.value`: None when the call lacks the argument.
-    Arg(String),
+    Arg(Text),
     /// `@result.value`
     Result,
     Lit(Lit),
@@ -104,7 +108,7 @@ pub enum Val {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Lit {
-    Str(String),
+    Str(Text),
     Int(i64),
     Float(f64),
     Bool(bool),
@@ -122,7 +126,7 @@ pub struct Instant {
 /// A meta read, with `@F` already resolved to session or result by context.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MetaRef {
-    Arg(String, Field),
+    Arg(Text, Field),
     Result(Field),
     Session(Field),
     /// Union over the passed arguments (`@args.F`, `@args.F.union`, `union of F from args`).
@@ -137,7 +141,7 @@ pub enum LSet {
     /// A literal of STR elements; any `"*"` makes it universal (`labels` then lists the others,
     /// which do not matter).
     Lit {
-        labels: Vec<String>,
+        labels: Labels,
         universal: bool,
     },
     Meta(MetaRef),
@@ -145,9 +149,56 @@ pub enum LSet {
     /// `with`: `without == false`; a `"*"` element is encoded as `label == "*"`.
     With {
         set: Box<LSet>,
-        label: String,
+        label: Text,
         without: bool,
     },
+}
+
+/// The labels of a literal. Most literals name one label (`@tags |= {"pii"}`), which is kept
+/// inline: no allocation, where a `Vec` would need one per literal (and per let expansion).
+/// Compares and dereferences as a slice, whichever way it is stored.
+#[derive(Clone, Debug)]
+pub enum Labels {
+    One(Text),
+    Many(Vec<Text>),
+}
+
+impl Default for Labels {
+    fn default() -> Labels {
+        Labels::Many(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Labels {
+    type Target = [Text];
+
+    fn deref(&self) -> &[Text] {
+        match self {
+            Labels::One(label) => std::slice::from_ref(label),
+            Labels::Many(labels) => labels,
+        }
+    }
+}
+
+impl PartialEq for Labels {
+    fn eq(&self, other: &Labels) -> bool {
+        **self == **other
+    }
+}
+
+impl From<Vec<Text>> for Labels {
+    fn from(mut labels: Vec<Text>) -> Labels {
+        match labels.len() {
+            1 => Labels::One(labels.pop().unwrap_or_default()),
+            _ => Labels::Many(labels),
+        }
+    }
+}
+
+impl FromIterator<Text> for Labels {
+    fn from_iter<I: IntoIterator<Item = Text>>(iter: I) -> Labels {
+        Labels::from(iter.into_iter().collect::<Vec<_>>())
+    }
 }
 
 /// A value-set expression, only ever on the right of `in`.
@@ -168,14 +219,15 @@ pub enum VSet {
 pub enum Elem {
     /// `"*"`
     Any,
-    Str(String),
+    Str(Text),
     /// Full-match regex, already known to compile.
-    Regex(String),
+    Regex(Text),
     /// Wildcard pattern (`*`, `?`, rest literal).
-    Wild(String),
+    Wild(Text),
     Int(i64),
     Float(f64),
-    Domain(Domain),
+    /// Boxed: a domain is 80 bytes, every other element at most 24.
+    Domain(Box<Domain>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -192,9 +244,9 @@ pub enum Domain {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum StrPat {
-    Exact(String),
-    Regex(String),
-    Wild(String),
+    Exact(Text),
+    Regex(Text),
+    Wild(Text),
 }
 
 /// A numeric bound; infinities are `Float(±inf)`.

@@ -155,7 +155,7 @@ impl Lowerer {
         index: &LineIndex,
     ) -> PolicyCode {
         let tool = match &p.tool {
-            ir::ToolMatch::Exact(s) => ToolMatchCode::Exact(s.clone()),
+            ir::ToolMatch::Exact(s) => ToolMatchCode::Exact(s.as_str().to_owned()),
             ir::ToolMatch::Regex(r) => ToolMatchCode::Regex(self.regexes.add(r)),
         };
         let rules = p
@@ -166,7 +166,7 @@ impl Lowerer {
                 RuleCode {
                     id: match &preset {
                         Some(name) => format!("preset:{name}"),
-                        None => r.id.clone(),
+                        None => r.id.as_str().to_owned(),
                     },
                     level: match r.level {
                         ir::Level::Hard => LevelCode::Hard,
@@ -177,7 +177,7 @@ impl Lowerer {
                         ast::Effect::Deny => EffectCode::Deny,
                     },
                     cond,
-                    description: r.description.clone(),
+                    description: r.description.as_deref().map(str::to_owned),
                     span: line_span(index, r.span),
                     conjuncts,
                 }
@@ -185,7 +185,7 @@ impl Lowerer {
             .collect();
         PolicyCode {
             tool,
-            id_text: p.id_text.clone(),
+            id_text: p.id_text.as_str().to_owned(),
             priority: p.priority,
             preset,
             rules,

@@ -2,10 +2,6 @@
 //! lets (W0005) and set operators mixed without parentheses (W0006). W0003 and W0004 need the
 //! tool schemas and the context, so `typeck` reports them.
 
-use std::collections::hash_map::Entry;
-
-use rustc_hash::FxHashMap;
-
 use super::resolve::Lets;
 use crate::ast::{self, SetKind, SetOp};
 use crate::diag::{Diagnostic, Span};
@@ -45,56 +41,52 @@ fn same_cond(a: Option<&ir::Pred>, b: Option<&ir::Pred>) -> bool {
     }
 }
 
-/// W0001 and W0002 over the checked policies.
-pub fn rules(policies: &[ir::Policy], diags: &mut Vec<Diagnostic>) {
-    for p in policies {
-        let mut hard_deny_always: Option<Span> = None;
-        for r in &p.rules {
-            if let Some(at) = hard_deny_always {
-                diags.push(
-                    Diagnostic::warning("W0001", r.span, "this rule cannot change the verdict")
-                        .with_label(at, "every call is already hard-denied here")
-                        .with_help("remove the rule, or the `hard deny always` before it"),
-                );
-            } else if r.level == ir::Level::Hard && r.effect == ir::Effect::Deny && r.cond.is_none()
-            {
-                hard_deny_always = Some(r.span);
-            }
+/// W0001 and W0002 for the last of `policies`; `same_id_before[i]` is the policy before `i`
+/// with the same id text (`usize::MAX`: none). Called as each policy is checked, while it is
+/// still in the cache: a file with thousands of tools stays linear, since only rules of one id
+/// are compared.
+pub fn rules(policies: &[ir::Policy], same_id_before: &[usize], diags: &mut Vec<Diagnostic>) {
+    let Some(last) = policies.len().checked_sub(1) else {
+        return;
+    };
+    let p = &policies[last];
+    let mut hard_deny_always: Option<Span> = None;
+    for r in &p.rules {
+        if let Some(at) = hard_deny_always {
+            diags.push(
+                Diagnostic::warning("W0001", r.span, "this rule cannot change the verdict")
+                    .with_label(at, "every call is already hard-denied here")
+                    .with_help("remove the rule, or the `hard deny always` before it"),
+            );
+        } else if r.level == ir::Level::Hard && r.effect == ir::Effect::Deny && r.cond.is_none() {
+            hard_deny_always = Some(r.span);
         }
     }
-    // Keyed by id, level and outcome so only rules that could be duplicates are compared:
-    // a policy file with thousands of tools stays linear. Most keys have one rule, so the
-    // first is kept inline and only later ones get a vector.
-    type Key<'a> = (&'a str, bool, bool);
-    type Seen<'a> = (Option<&'a ir::Pred>, Span);
-    let mut seen: FxHashMap<Key<'_>, (Seen<'_>, Vec<Seen<'_>>)> = FxHashMap::default();
-    for p in policies {
-        for r in &p.rules {
-            let cond = r.cond.as_ref();
-            let key = (
-                p.id_text.as_str(),
-                r.level == ir::Level::Hard,
-                r.effect == ir::Effect::Allow,
-            );
-            let (first, more) = match seen.entry(key) {
-                Entry::Vacant(v) => {
-                    v.insert(((cond, r.span), Vec::new()));
-                    continue;
-                }
-                Entry::Occupied(o) => o.into_mut(),
-            };
-            let mut earlier = std::iter::once(&*first).chain(more.iter());
-            if let Some((_, first)) = earlier.find(|(c, _)| same_cond(*c, cond)) {
-                diags.push(
-                    Diagnostic::warning("W0002", r.span, "this rule duplicates an earlier one")
-                        .with_label(*first, "the same rule is here")
-                        .with_help(
-                            "remove one of them; a duplicate only adds a second identical vote",
-                        ),
-                );
-            } else {
-                more.push((cond, r.span));
+    for (k, r) in p.rules.iter().enumerate() {
+        // The earliest equal rule (an equal rule that is itself a duplicate has an earlier
+        // equal one, so this is the rule the duplicates are reported against). The policies
+        // sharing the id are visited last to first, so the last one found is the earliest.
+        let same_id = std::iter::successors(Some(last), |&i| {
+            Some(same_id_before[i]).filter(|&b| b != usize::MAX)
+        });
+        let mut earliest = None;
+        for i in same_id {
+            let rules = &policies[i].rules;
+            let before = &rules[..if i == last { k } else { rules.len() }];
+            if let Some(e) = before.iter().find(|e| {
+                e.level == r.level
+                    && e.effect == r.effect
+                    && same_cond(e.cond.as_ref(), r.cond.as_ref())
+            }) {
+                earliest = Some(e);
             }
+        }
+        if let Some(first) = earliest {
+            diags.push(
+                Diagnostic::warning("W0002", r.span, "this rule duplicates an earlier one")
+                    .with_label(first.span, "the same rule is here")
+                    .with_help("remove one of them; a duplicate only adds a second identical vote"),
+            );
         }
     }
 }
@@ -138,64 +130,47 @@ fn op_text(op: Op) -> &'static str {
     }
 }
 
-/// W0006 over every set expression of the program.
-pub fn mixed_operators(program: &ast::Program, diags: &mut Vec<Diagnostic>) {
-    let mut roots: Vec<&ast::SetExpr> = Vec::new();
-    for item in &program.items {
-        match &item.kind {
-            ast::ItemKind::Let(l) => match &l.value {
-                ast::LetValue::Pred(p) => pred_sets(p, &mut roots),
-                ast::LetValue::Set(s) => roots.push(s),
-                ast::LetValue::Domain(_) | ast::LetValue::Alias { .. } => {}
-            },
-            ast::ItemKind::Policy(p) => {
-                for m in &p.members {
-                    match &m.kind {
-                        ast::MemberKind::Rule(r) => {
-                            r.cond.iter().for_each(|c| pred_sets(c, &mut roots))
-                        }
-                        ast::MemberKind::Result(b)
-                        | ast::MemberKind::SessionBefore(b)
-                        | ast::MemberKind::SessionAfter(b) => {
-                            for s in &b.stmts {
-                                match &s.kind {
-                                    ast::StmtKind::Update(u) => roots.push(&u.value),
-                                    ast::StmtKind::When { cond, updates } => {
-                                        pred_sets(cond, &mut roots);
-                                        roots.extend(updates.iter().map(|u| &*u.value));
-                                    }
-                                    ast::StmtKind::Error => {}
-                                }
-                            }
-                        }
-                        ast::MemberKind::Priority(_) | ast::MemberKind::Error => {}
-                    }
-                }
+/// W0006 for one root: a set expression that is not itself an operand of a set operator (the
+/// whole right side of `in`, a parenthesised part, ...). The type checker calls this on every
+/// root it walks, so the program is not walked a second time.
+pub fn mixed_operators(root: &ast::SetExpr) -> Option<Diagnostic> {
+    if !matches!(root.kind, SetKind::Bin { .. } | SetKind::With { .. }) {
+        return None;
+    }
+    let mut ops = Ops::default();
+    chain_ops(root, &mut ops);
+    if ops.0.count_ones() <= 1 {
+        return None;
+    }
+    let names: Vec<&str> = ops.iter().map(op_text).collect();
+    let mut d = Diagnostic::warning(
+        "W0006",
+        root.span,
+        format!("set operators {} are mixed without parentheses", names.join(", ")),
+    )
+    .with_help("from loosest to tightest: `^` < `-` < `&` < `|` < `with` (union binds tighter than intersect); add parentheses to show the grouping");
+    if let Some(inner) = grouped_first(root) {
+        d = d.with_label(inner.span, "this part is grouped first");
+    }
+    Some(d)
+}
+
+/// W0006 for `e` and every root inside it, for a set expression the type checker does not walk
+/// (the value of an update whose target is an error).
+pub fn mixed_operators_within(e: &ast::SetExpr, out: &mut Vec<Diagnostic>) {
+    fn parens(e: &ast::SetExpr, out: &mut Vec<Diagnostic>) {
+        match &e.kind {
+            SetKind::Bin { lhs, rhs, .. } => {
+                parens(lhs, out);
+                parens(rhs, out);
             }
-            ast::ItemKind::Shorthand(s) => {
-                roots.push(&s.value);
-                s.cond.iter().for_each(|c| pred_sets(c, &mut roots));
-            }
-            ast::ItemKind::Error => {}
+            SetKind::With { set, .. } => parens(set, out),
+            SetKind::Paren(inner) => mixed_operators_within(inner, out),
+            SetKind::Literal(_) | SetKind::Meta(_) | SetKind::Ref(_) | SetKind::Error => {}
         }
     }
-    while let Some(root) = roots.pop() {
-        let mut ops = Ops::default();
-        collect(root, &mut ops, &mut roots);
-        if ops.0.count_ones() > 1 {
-            let names: Vec<&str> = ops.iter().map(op_text).collect();
-            let mut d = Diagnostic::warning(
-                "W0006",
-                root.span,
-                format!("set operators {} are mixed without parentheses", names.join(", ")),
-            )
-            .with_help("from loosest to tightest: `^` < `-` < `&` < `|` < `with` (union binds tighter than intersect); add parentheses to show the grouping");
-            if let Some(inner) = grouped_first(root) {
-                d = d.with_label(inner.span, "this part is grouped first");
-            }
-            diags.push(d);
-        }
-    }
+    out.extend(mixed_operators(e));
+    parens(e, out);
 }
 
 fn family(e: &ast::SetExpr) -> Option<Op> {
@@ -232,35 +207,21 @@ fn grouped_first(e: &ast::SetExpr) -> Option<&ast::SetExpr> {
     children.into_iter().find_map(grouped_first)
 }
 
-fn pred_sets<'a>(p: &'a ast::Pred, roots: &mut Vec<&'a ast::SetExpr>) {
-    use ast::PredKind as P;
-    match &p.kind {
-        P::Or(ps) | P::And(ps) => ps.iter().for_each(|p| pred_sets(p, roots)),
-        P::Not(q) | P::Paren(q) => pred_sets(q, roots),
-        P::In { set, .. } => roots.push(set),
-        P::SetCmp { right, .. } => roots.push(right),
-        P::Ref(_) | P::ValueEq(..) | P::Is { .. } | P::Error => {}
+/// The operator families of one unparenthesised chain.
+fn chain_ops(e: &ast::SetExpr, ops: &mut Ops) {
+    if let Some(op) = family(e) {
+        ops.insert(op);
     }
-}
-
-/// The operators of one unparenthesised chain; parenthesised parts become new roots.
-fn collect<'a>(e: &'a ast::SetExpr, ops: &mut Ops, roots: &mut Vec<&'a ast::SetExpr>) {
     match &e.kind {
-        SetKind::Bin { op, lhs, rhs } => {
-            ops.insert(match op {
-                SetOp::Xor => Op::Xor,
-                SetOp::Minus => Op::Minus,
-                SetOp::Intersect => Op::Intersect,
-                SetOp::Union => Op::Union,
-            });
-            collect(lhs, ops, roots);
-            collect(rhs, ops, roots);
+        SetKind::Bin { lhs, rhs, .. } => {
+            chain_ops(lhs, ops);
+            chain_ops(rhs, ops);
         }
-        SetKind::With { set, .. } => {
-            ops.insert(Op::With);
-            collect(set, ops, roots);
-        }
-        SetKind::Paren(inner) => roots.push(inner),
-        SetKind::Literal(_) | SetKind::Meta(_) | SetKind::Ref(_) | SetKind::Error => {}
+        SetKind::With { set, .. } => chain_ops(set, ops),
+        SetKind::Paren(_)
+        | SetKind::Literal(_)
+        | SetKind::Meta(_)
+        | SetKind::Ref(_)
+        | SetKind::Error => {}
     }
 }

@@ -505,11 +505,11 @@ pub fn check_domain(d: &ast::Domain, diags: &mut Vec<Diagnostic>) -> Option<ir::
         D::Float(r) => ir::Domain::Float(check_num_range(r, NumDomain::Float, d.span, diags)?),
         D::Str { pat, length } => {
             let pat = match pat {
-                ast::StrPat::Exact(s) => Some(ir::StrPat::Exact(s.value.as_str().to_owned())),
+                ast::StrPat::Exact(s) => Some(ir::StrPat::Exact(s.value.clone())),
                 ast::StrPat::Matching(r) => {
-                    check_regex(r, diags).then(|| ir::StrPat::Regex(r.value.as_str().to_owned()))
+                    check_regex(r, diags).then(|| ir::StrPat::Regex(r.value.clone()))
                 }
-                ast::StrPat::Like(w) => Some(ir::StrPat::Wild(w.value.as_str().to_owned())),
+                ast::StrPat::Like(w) => Some(ir::StrPat::Wild(w.value.clone())),
             };
             let length = match length {
                 None => Some(None),
@@ -529,19 +529,19 @@ pub fn check_elem(e: &ast::Element, diags: &mut Vec<Diagnostic>) -> Option<ir::E
     use ast::ElementKind as E;
     Some(match &e.kind {
         E::Str(s) if s.value == "*" => ir::Elem::Any,
-        E::Str(s) => ir::Elem::Str(s.value.as_str().to_owned()),
+        E::Str(s) => ir::Elem::Str(s.value.clone()),
         E::Regex(r) => {
             if !check_regex(r, diags) {
                 return None;
             }
-            ir::Elem::Regex(r.value.as_str().to_owned())
+            ir::Elem::Regex(r.value.clone())
         }
-        E::Wild(w) => ir::Elem::Wild(w.value.as_str().to_owned()),
+        E::Wild(w) => ir::Elem::Wild(w.value.clone()),
         E::Number(n) => match num(n) {
             Num::Int(i) => ir::Elem::Int(i),
             Num::Float(f) => ir::Elem::Float(f),
         },
-        E::Domain(d) => ir::Elem::Domain(check_domain(d, diags)?),
+        E::Domain(d) => ir::Elem::Domain(Box::new(check_domain(d, diags)?)),
     })
 }
 

@@ -87,11 +87,20 @@ fn set_refs<'a>(s: &'a ast::SetExpr, out: &mut Vec<(&'a str, Span)>) {
 
 /// Builds the namespace, reporting E0202 and E0203.
 pub fn resolve<'a>(program: &'a ast::Program, diags: &mut Vec<Diagnostic>) -> Lets<'a> {
+    // Collected first so the table is sized once: growing it re-hashes every name, and each
+    // name is a cache miss into the tree.
+    let decls: Vec<&LetDecl> = program
+        .items
+        .iter()
+        .filter_map(|item| match &item.kind {
+            ast::ItemKind::Let(decl) => Some(decl),
+            _ => None,
+        })
+        .collect();
     let mut lets = Lets::default();
-    for item in &program.items {
-        let ast::ItemKind::Let(decl) = &item.kind else {
-            continue;
-        };
+    lets.by_name.reserve(decls.len());
+    lets.lets.reserve(decls.len());
+    for decl in decls {
         if let Some(&first) = lets.by_name.get(decl.name.name.as_str()) {
             let first: &LetDecl = lets.lets[first].decl;
             diags.push(

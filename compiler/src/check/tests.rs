@@ -29,7 +29,7 @@ fn codes_of(src: &str) -> Vec<&'static str> {
 
 fn lit(labels: &[&str]) -> LSet {
     LSet::Lit {
-        labels: labels.iter().map(|s| s.to_string()).collect(),
+        labels: labels.iter().map(|&s| Text::from(s)).collect(),
         universal: false,
     }
 }
@@ -90,10 +90,10 @@ tool "send_email" {
         PredKind::In {
             quant: None,
             value: Val::Arg("to".into()),
-            set: VSet::Lit(vec![Elem::Domain(Domain::Str {
+            set: VSet::Lit(vec![Elem::Domain(Box::new(Domain::Str {
                 pat: StrPat::Regex(r".*@trustedcorp\.com".into()),
                 length: None
-            })]),
+            }))]),
         }
     );
 }
@@ -206,10 +206,10 @@ tool "t" { hard deny when p; hard deny when not alias; hard deny when n.value in
     };
     assert_eq!(
         *set,
-        VSet::Lit(vec![Elem::Domain(Domain::Int(Range {
+        VSet::Lit(vec![Elem::Domain(Box::new(Domain::Int(Range {
             lo: Bound::Incl(Num::Int(1)),
             hi: Bound::Incl(Num::Int(10))
-        }))])
+        })))])
     );
 }
 
@@ -229,7 +229,7 @@ fn label_and_value_sets_are_separated() {
     assert_eq!(
         **r,
         VSet::Labels(LSet::Lit {
-            labels: vec![],
+            labels: Labels::default(),
             universal: true
         })
     );
@@ -282,17 +282,17 @@ fn literals_are_validated_into_ir() {
     };
     assert_eq!(
         elems[0],
-        Elem::Domain(Domain::Int(Range {
+        Elem::Domain(Box::new(Domain::Int(Range {
             lo: Bound::Excl(Num::Int(1)),
             hi: Bound::Excl(Num::Int(3))
-        }))
+        })))
     );
     assert_eq!(
         elems[1],
-        Elem::Domain(Domain::Float(Range {
+        Elem::Domain(Box::new(Domain::Float(Range {
             lo: Bound::Unbounded,
             hi: Bound::Incl(Num::Float(f64::NEG_INFINITY))
-        }))
+        })))
     );
     assert_eq!(elems[2], Elem::Float(f64::NEG_INFINITY));
     assert_eq!(elems[3], Elem::Float(2.5));
@@ -530,4 +530,87 @@ mod no_panics {
             prop_assert_eq!(c.program.is_some(), !c.diagnostics.iter().any(|d| d.is_error()));
         }
     }
+}
+
+/// Each diagnostic as its code, the text it points at and the texts its labels point at.
+fn located(src: &str) -> Vec<(&'static str, &str, Vec<&str>)> {
+    check(src, &CheckOptions::default())
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let labels = d.labels.iter().map(|(s, _)| &src[s.range()]).collect();
+            (d.code, &src[d.span.range()], labels)
+        })
+        .collect()
+}
+
+#[test]
+fn duplicate_rules_point_at_the_first_across_policies_with_one_id() {
+    let src = r#"tool "a" { soft allow when x.value in {"1"}; soft deny always; }
+tool "b" { soft allow when x.value in {"1"}; }
+tool "a" { soft allow when (x.value in {"1"}); soft deny always; hard deny always; }
+tool "a" { soft allow when x.value in {"1"}; soft allow when x.value in {"2"}; }"#;
+    let first = r#"soft allow when x.value in {"1"};"#;
+    assert_eq!(
+        located(src),
+        [
+            (
+                "W0002",
+                r#"soft allow when (x.value in {"1"});"#,
+                vec![first]
+            ),
+            ("W0002", "soft deny always;", vec!["soft deny always;"]),
+            ("W0002", first, vec![first]),
+        ]
+    );
+    // Each points at the first policy's rule, not at a later equal one.
+    let c = check(src, &CheckOptions::default());
+    let starts: Vec<usize> = c
+        .diagnostics
+        .iter()
+        .map(|d| d.labels[0].0.start as usize)
+        .collect();
+    let deny = src.find("soft deny always;").unwrap();
+    assert_eq!(starts, [11, deny, 11]);
+    let after = r#"tool "t" { hard deny always; soft allow always; soft allow always; }"#;
+    assert_eq!(
+        located(after),
+        [
+            ("W0001", "soft allow always;", vec!["hard deny always;"]),
+            // The same rule: W0001 first.
+            ("W0001", "soft allow always;", vec!["hard deny always;"]),
+            ("W0002", "soft allow always;", vec!["soft allow always;"]),
+        ]
+    );
+}
+
+#[test]
+fn mixed_operators_are_found_everywhere_once() {
+    let mixed = r#"{"a"} | {"b"} & {"c"}"#;
+    // In a let (once, not again where it is expanded), in a parenthesised part of a rule, and
+    // in the value of an update whose target is an error (the value is not checked otherwise).
+    // Union binds tighter than intersect, so `{"a"} | {"b"}` is grouped first.
+    let src = format!(
+        "let s = {mixed};\ntool \"t\" {{\n  soft allow when @args.tags overlaps ({mixed}) - s;\n  result {{ body.tags |= {mixed}; }}\n}}"
+    );
+    let found = located(&src);
+    assert_eq!(
+        found
+            .iter()
+            .map(|(code, at, _)| (*code, *at))
+            .collect::<Vec<_>>(),
+        [
+            ("W0006", mixed),
+            ("W0006", mixed),
+            ("E0209", "body.tags"),
+            ("W0006", mixed),
+        ]
+    );
+    assert!(
+        found
+            .iter()
+            .all(|(code, _, labels)| *code != "W0006" || labels == &[r#"{"a"} | {"b"}"#])
+    );
+    // Only one family: no warning.
+    assert!(located(r#"tool "t" -> @tags |= {"a"} | {"b"} | ({"c"} & {"d"});"#).is_empty());
 }

@@ -9,12 +9,12 @@
 //!   schema, removing a reserved tag) depend on the use, so they are reported at the outermost
 //!   use, with a label at the place inside the let.
 
-use regex::Regex;
 use sqrt_std::tools::Tool;
 
 mod update;
 
 use super::CheckOptions;
+use super::lint;
 use super::literal;
 use super::resolve::{Kind, Lets};
 use crate::ast::{self, AggOp, Ident};
@@ -82,6 +82,10 @@ pub struct Checker<'a> {
     expansions: usize,
     /// Whether the expansion limit was already reported.
     limit_reported: bool,
+    /// Whether to give W0006 (`lint::mixed_operators`), decided at each root set expression
+    /// written in the text, and the warnings so far (kept apart: they come after the others).
+    pub lint_mixed: bool,
+    pub mixed: Vec<Diagnostic>,
 }
 
 /// How deep lets may nest inside each other, and how many expansions a file may need in all:
@@ -113,6 +117,8 @@ impl<'a> Checker<'a> {
             quiet_unknown: false,
             expansions: 0,
             limit_reported: false,
+            lint_mixed: false,
+            mixed: Vec::new(),
         }
     }
 
@@ -375,7 +381,7 @@ impl<'a> Checker<'a> {
         Some(match &v.kind {
             V::Arg(id) => {
                 self.check_arg(id);
-                Val::Arg(id.name.as_str().to_owned())
+                Val::Arg(id.name.clone())
             }
             V::Result => {
                 self.no_result(v.span);
@@ -388,7 +394,7 @@ impl<'a> Checker<'a> {
                 );
                 return None;
             }
-            V::Str(s) => Val::Lit(ir::Lit::Str(s.value.as_str().to_owned())),
+            V::Str(s) => Val::Lit(ir::Lit::Str(s.value.clone())),
             V::Date(s) => {
                 let mut ds = Vec::new();
                 let i = literal::check_datetime(s, &mut ds);
@@ -408,7 +414,7 @@ impl<'a> Checker<'a> {
         Some(match &m.kind {
             M::Arg(id, f) => {
                 self.check_arg(id);
-                MetaRef::Arg(id.name.as_str().to_owned(), *f)
+                MetaRef::Arg(id.name.clone(), *f)
             }
             M::Result(f) => {
                 self.no_result(m.span);
@@ -443,12 +449,21 @@ impl<'a> Checker<'a> {
 
     // ---- sets ------------------------------------------------------------------------------
 
+    /// A root set expression: one that is not an operand of a set operator.
     fn set(&mut self, e: &ast::SetExpr) -> TSet {
+        if self.lint_mixed && self.frames.is_empty() {
+            self.mixed.extend(lint::mixed_operators(e));
+        }
+        self.set_operand(e)
+    }
+
+    /// A set expression, root or operand.
+    fn set_operand(&mut self, e: &ast::SetExpr) -> TSet {
         use ast::SetKind as S;
         match &e.kind {
             S::Bin { op, lhs, rhs } => {
-                let a = self.set(lhs);
-                let b = self.set(rhs);
+                let a = self.set_operand(lhs);
+                let b = self.set_operand(rhs);
                 match (a, b) {
                     (TSet::Err, _) | (_, TSet::Err) => TSet::Err,
                     (TSet::Labels(a), TSet::Labels(b)) => {
@@ -469,12 +484,12 @@ impl<'a> Checker<'a> {
                 }
             }
             S::With { set, elem, without } => {
-                let s = self.set(set);
+                let s = self.set_operand(set);
                 match (&elem.kind, s) {
                     (_, TSet::Err) => TSet::Err,
                     (ast::ElementKind::Str(l), TSet::Labels(s)) => TSet::Labels(LSet::With {
                         set: Box::new(s),
-                        label: l.value.as_str().to_owned(),
+                        label: l.value.clone(),
                         without: *without,
                     }),
                     (_, s) => {
@@ -504,17 +519,18 @@ impl<'a> Checker<'a> {
                     .iter()
                     .all(|el| matches!(el.kind, ast::ElementKind::Str(_)))
                 {
-                    let mut labels = Vec::with_capacity(elems.len());
-                    let mut universal = false;
-                    for el in elems {
-                        if let ast::ElementKind::Str(s) = &el.kind {
-                            if s.value == "*" {
-                                universal = true;
-                            } else {
-                                labels.push(s.value.as_str().to_owned());
-                            }
-                        }
-                    }
+                    let names = || {
+                        elems.iter().filter_map(|el| match &el.kind {
+                            ast::ElementKind::Str(s) if s.value != "*" => Some(&s.value),
+                            _ => None,
+                        })
+                    };
+                    let universal = names().count() < elems.len();
+                    let mut one = names();
+                    let labels = match (one.next(), one.next()) {
+                        (Some(label), None) => ir::Labels::One(label.clone()),
+                        _ => ir::Labels::Many(names().cloned().collect()),
+                    };
                     return TSet::Labels(LSet::Lit { labels, universal });
                 }
                 let why = elems
@@ -563,7 +579,7 @@ impl<'a> Checker<'a> {
                 let dom = literal::check_domain(d, &mut ds);
                 self.free_all(ds);
                 dom.map_or(TSet::Err, |d| {
-                    TSet::Values(VSet::Lit(vec![Elem::Domain(d)]), id.span)
+                    TSet::Values(VSet::Lit(vec![Elem::Domain(Box::new(d))]), id.span)
                 })
             }
             ast::LetValue::Alias { target, .. } => match self.set_ref(target) {
@@ -623,27 +639,26 @@ impl<'a> Checker<'a> {
 
     /// The tool match of an id (E0301 for a bad regex), and which `--tools` it matches (W0003).
     pub fn tool_id(&mut self, id: &ast::ToolId) -> ir::ToolMatch {
-        let (tool, re) = match id {
-            ast::ToolId::Exact(s) => (ir::ToolMatch::Exact(s.value.as_str().to_owned()), None),
+        let (tool, valid) = match id {
+            ast::ToolId::Exact(s) => (ir::ToolMatch::Exact(s.value.clone()), true),
             ast::ToolId::Regex(r) => {
                 let mut ds = Vec::new();
                 let ok = literal::check_regex(r, &mut ds);
                 self.free_all(ds);
-                let re = if ok {
-                    Regex::new(&format!("^(?:{})$", r.value)).ok()
-                } else {
-                    None
-                };
-                (ir::ToolMatch::Regex(r.value.as_str().to_owned()), Some(re))
+                (ir::ToolMatch::Regex(r.value.clone()), ok)
             }
         };
         self.tools = None;
         if let Some(set) = self.opts.tools {
-            let matched: Vec<&'a Tool> = match (&tool, &re) {
-                (ir::ToolMatch::Exact(name), _) => set.get(name).into_iter().collect(),
-                (_, Some(Some(re))) => set.iter().filter(|t| re.is_match(&t.name)).collect(),
+            let matched: Vec<&'a Tool> = match &tool {
                 // An invalid regex: already an error, no schema checks.
-                _ => return tool,
+                _ if !valid => return tool,
+                ir::ToolMatch::Exact(name) => set.get(name).into_iter().collect(),
+                // Compiled (and cached) by `check_regex` already.
+                ir::ToolMatch::Regex(re) => match crate::interp::full_match_regex(re) {
+                    Ok(re) => set.iter().filter(|t| re.is_match(&t.name)).collect(),
+                    Err(_) => return tool,
+                },
             };
             if matched.is_empty() {
                 let lit = id.lit();

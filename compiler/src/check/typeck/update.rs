@@ -1,7 +1,7 @@
 //! Update statements: targets by block (E0206, E0209, E0210), label-set values (E0305) and
 //! reserved tags (E0306, lets expanded).
 
-use super::{Checker, MAX_EXPANSIONS, MAX_LET_DEPTH, Place, is_reserved};
+use super::{Checker, MAX_EXPANSIONS, MAX_LET_DEPTH, Place, is_reserved, lint};
 use crate::ast::{self, AssignOp, Field, SetOp};
 use crate::diag::{Diagnostic, Span};
 use crate::ir::{self, MetaTarget};
@@ -14,7 +14,29 @@ impl Checker<'_> {
         value: &ast::SetExpr,
         span: Span,
     ) -> Option<ir::Update> {
-        let (target, field) = match target {
+        let Some((target, field)) = self.update_target(target) else {
+            // The value is not checked, but its W0006 is still given.
+            if self.lint_mixed && self.frames.is_empty() {
+                lint::mixed_operators_within(value, &mut self.mixed);
+            }
+            return None;
+        };
+        if field == Field::Tags && !self.opts.prelude {
+            self.reserved(value, matches!(op, AssignOp::Minus | AssignOp::Xor));
+        }
+        let value = self.labels(value, "an update")?;
+        Some(ir::Update {
+            target,
+            field,
+            op,
+            value,
+            span,
+        })
+    }
+
+    /// What an update assigns, in this block (E0206, E0209, E0210).
+    fn update_target(&mut self, target: &ast::Target) -> Option<(MetaTarget, Field)> {
+        Some(match target {
             ast::Target::At(f, _) => (
                 if self.place == Place::Result {
                     MetaTarget::Result
@@ -77,17 +99,6 @@ impl Checker<'_> {
                 );
                 return None;
             }
-        };
-        if field == Field::Tags && !self.opts.prelude {
-            self.reserved(value, matches!(op, AssignOp::Minus | AssignOp::Xor));
-        }
-        let value = self.labels(value, "an update")?;
-        Some(ir::Update {
-            target,
-            field,
-            op,
-            value,
-            span,
         })
     }
 
@@ -163,7 +174,7 @@ impl Checker<'_> {
     /// Checks a block's statements in its place.
     pub fn block(&mut self, block: &ast::Block, place: Place) -> Vec<ir::Stmt> {
         self.place = place;
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(block.stmts.len());
         for stmt in &block.stmts {
             match &stmt.kind {
                 ast::StmtKind::Update(u) => out.extend(
