@@ -1,12 +1,14 @@
 //! Front-end throughput: lexing + parsing (and checking, and formatting) generated policies of
-//! 100, 1,000 and 10,000 tool blocks: `parse`, `parse_check` (what `sqrtc check` does),
-//! `check` (the checker alone on a parsed tree) and `fmt`. Target: parse + check of 10,000
-//! blocks under 50 ms, linear in size.
+//! 100, 1,000 and 10,000 tool blocks: `parse`, `parse_check` (what `sqrtc check` does), the
+//! same two on one thread (`*_one_thread`; a text of 512 KiB or more is otherwise split into
+//! one part per CPU), `check` (the checker alone on a parsed tree) and `fmt`. Target: parse +
+//! check of 10,000 blocks under 50 ms, linear in size.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use sqrt_compiler::check::{CheckOptions, check, check_ast};
+use sqrt_compiler::check::{CheckOptions, check, check_ast, check_in_parts};
 use sqrt_compiler::fmt::format;
-use sqrt_compiler::parse::parse;
+use sqrt_compiler::parse::{fast_path_taken, parse, parse_in_parts};
+use sqrt_compiler::split::one_part;
 
 /// `n` realistic tool blocks: a let, a policy with priority, two rules and a result block, and a
 /// shorthand (about 12 lines and 400 bytes per block).
@@ -42,13 +44,31 @@ fn frontend(c: &mut Criterion) {
             parse(&src).diagnostics.is_empty(),
             "the generated policy must parse cleanly"
         );
+        assert!(
+            fast_path_taken(&src),
+            "the generated policy must take the parser's fast path"
+        );
         group.throughput(Throughput::Bytes(src.len() as u64));
         group.bench_with_input(BenchmarkId::new("parse", n), &src, |b, src| {
             b.iter_with_large_drop(|| parse(src))
         });
+        group.bench_with_input(BenchmarkId::new("parse_one_thread", n), &src, |b, src| {
+            b.iter_with_large_drop(|| parse_in_parts(src, &one_part(src)))
+        });
         group.bench_with_input(BenchmarkId::new("parse_check", n), &src, |b, src| {
             b.iter_with_large_drop(|| check(src, &CheckOptions::default()))
         });
+        // The same on one thread (a text of 512 KiB and more is parsed and checked in parts,
+        // one per CPU: `split`).
+        group.bench_with_input(
+            BenchmarkId::new("parse_check_one_thread", n),
+            &src,
+            |b, src| {
+                b.iter_with_large_drop(|| {
+                    check_in_parts(src, &CheckOptions::default(), &one_part(src))
+                })
+            },
+        );
         let program = parse(&src).program;
         // The checker alone, on an already parsed tree (`parse_check` minus `parse`, without
         // dropping the tree).

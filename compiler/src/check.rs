@@ -20,6 +20,7 @@ use sqrt_std::tools::ToolSet;
 use crate::ast::{self, MemberKind, NumValue};
 use crate::diag::Diagnostic;
 use crate::ir;
+use crate::split;
 use typeck::{Checker, Place};
 
 pub use literal::{Escapes, inner_span};
@@ -42,9 +43,29 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses and checks a source text.
+/// Parses and checks a source text. A large text is parsed and checked in parts on several
+/// threads (`split`), with the same result.
 pub fn check(src: &str, opts: &CheckOptions<'_>) -> Checked {
-    let parsed = crate::parse::parse(src);
+    check_in_parts(src, opts, &split::parts(src))
+}
+
+/// `check` with the text split into the given parts (`split::parts_for`; tests).
+#[doc(hidden)]
+pub fn check_in_parts(
+    src: &str,
+    opts: &CheckOptions<'_>,
+    parts: &[std::ops::Range<usize>],
+) -> Checked {
+    if let Some(parsed) = split::parse(src, parts) {
+        let items: Vec<&[ast::Item]> = parsed.iter().map(|p| &p.program.items[..]).collect();
+        let checked = check_items(&items, opts, false);
+        drop(items);
+        split::drop_all(parsed);
+        if let Some(checked) = checked {
+            return checked;
+        }
+    }
+    let parsed = crate::parse::parse_range(src, 0..src.len());
     let mut checked = check_ast(
         &parsed.program,
         opts,
@@ -71,15 +92,60 @@ fn finish(program: Option<ir::Program>, mut diagnostics: Vec<Diagnostic>) -> Che
 /// Checks an already parsed program. With `syntax_errors`, names that may be defined in the
 /// unparsed text are not reported as unknown, and no warnings are given.
 pub fn check_ast(program: &ast::Program, opts: &CheckOptions<'_>, syntax_errors: bool) -> Checked {
+    check_items(&[&program.items], opts, syntax_errors).expect("one part is always checked")
+}
+
+/// What the checker found in one part of a program's items.
+struct PartChecked<'a> {
+    policies: Vec<(ir::Policy, &'a ast::ToolId)>,
+    diags: Vec<Diagnostic>,
+    /// W0006, found while checking (`Checker::set`).
+    mixed: Vec<Diagnostic>,
+    used: Vec<bool>,
+    spent: Option<usize>,
+}
+
+/// Checks the items of consecutive parts of one program, each part on its own thread, after
+/// resolving the lets of all of them. `None` when the parts together need more let expansions
+/// than a file may (the caller then checks on one thread, which reports the limit once).
+fn check_items(
+    parts: &[&[ast::Item]],
+    opts: &CheckOptions<'_>,
+    syntax_errors: bool,
+) -> Option<Checked> {
     literal::forget_valid_regexes();
     let mut diags = Vec::new();
-    let lets = resolve::resolve(program, &mut diags);
-    let mut checker = Checker::new(&lets, opts);
-    checker.quiet_unknown = syntax_errors;
+    let lets = resolve::resolve(parts.iter().flat_map(|p| p.iter()), &mut diags);
     let lint = !opts.prelude && !syntax_errors;
-    checker.lint_mixed = lint;
+    let checked = split::map(parts, |items| {
+        let mut checker = Checker::new(&lets, opts);
+        checker.quiet_unknown = syntax_errors;
+        checker.lint_mixed = lint;
+        let mut policies = Vec::with_capacity(items.len());
+        for item in items.iter() {
+            match &item.kind {
+                ast::ItemKind::Let(decl) => checker.let_body(decl),
+                ast::ItemKind::Policy(p) => policies.push((policy(&mut checker, p), &p.id)),
+                ast::ItemKind::Shorthand(s) => policies.push((shorthand(&mut checker, s), &s.id)),
+                ast::ItemKind::Error => {}
+            }
+        }
+        let spent = checker.spent();
+        literal::forget_valid_regexes();
+        PartChecked {
+            policies,
+            diags: checker.diags,
+            mixed: checker.mixed,
+            used: checker.used,
+            spent,
+        }
+    });
+    let spent: Option<usize> = checked.iter().map(|c| c.spent).sum();
+    if parts.len() > 1 && spent.is_none_or(|n| n > typeck::MAX_EXPANSIONS) {
+        return None;
+    }
     // Every item that is not a let is at most one policy.
-    let most = program.items.len() - lets.lets.len();
+    let most = checked.iter().map(|c| c.policies.len()).sum();
     let mut policies = Policies {
         list: Vec::with_capacity(most),
         by_id: FxHashMap::default(),
@@ -87,31 +153,33 @@ pub fn check_ast(program: &ast::Program, opts: &CheckOptions<'_>, syntax_errors:
         lint: lint.then(Vec::new),
     };
     policies.by_id.reserve(most);
-    for item in &program.items {
-        match &item.kind {
-            ast::ItemKind::Let(decl) => checker.let_body(decl),
-            ast::ItemKind::Policy(p) => policies.push(policy(&mut checker, p), &p.id),
-            ast::ItemKind::Shorthand(s) => policies.push(shorthand(&mut checker, s), &s.id),
-            ast::ItemKind::Error => {}
+    let mut used = vec![false; lets.lets.len()];
+    let mut mixed = Vec::new();
+    for mut c in checked {
+        for (p, id) in c.policies {
+            policies.push(p, id);
+        }
+        diags.append(&mut c.diags);
+        mixed.append(&mut c.mixed);
+        for (u, v) in used.iter_mut().zip(c.used) {
+            *u |= v;
         }
     }
-    diags.append(&mut checker.diags);
     if lint {
-        lint::unused_lets(&lets, &checker.used, &mut diags);
+        lint::unused_lets(&lets, &used, &mut diags);
         // Rules with errors have placeholder conditions that would compare equal.
         if !diags.iter().any(Diagnostic::is_error) {
             diags.extend(policies.lint.take().unwrap_or_default());
         }
-        // W0006, found while checking (`Checker::set`).
-        diags.append(&mut checker.mixed);
+        diags.append(&mut mixed);
     }
     literal::forget_valid_regexes();
-    finish(
+    Some(finish(
         Some(ir::Program {
             policies: policies.list,
         }),
         diags,
-    )
+    ))
 }
 
 /// The checked policies, each finished as it is added, while it is still in the cache.

@@ -422,29 +422,34 @@ pub struct Scanned {
 /// Splits `src` into payload-free tokens (ending with one `Eof`), comments and every lexical
 /// diagnostic. A leading U+FEFF is skipped; spans are byte offsets into `src`.
 pub fn scan(src: &str) -> Scanned {
-    scan_with(src, false)
+    scan_with(src, 0..src.len(), false)
 }
 
 /// `scan`, with the doc comment lines set apart in `Scanned::docs` (the parser attaches them
 /// to the next token): the parser then need not take them out of the token list, a pass over
 /// the whole list.
-pub fn scan_docs_apart(src: &str) -> Scanned {
-    scan_with(src, true)
+///
+/// Only the part `range` of `src` (on character boundaries) is scanned, as if it were the whole
+/// text, with spans into `src` and the `Eof` at `range.end`: the parts of a large source are
+/// scanned on separate threads (`split`).
+pub fn scan_docs_apart(src: &str, range: std::ops::Range<usize>) -> Scanned {
+    scan_with(src, range, true)
 }
 
-fn scan_with(src: &str, docs_apart: bool) -> Scanned {
+fn scan_with(src: &str, range: std::ops::Range<usize>, docs_apart: bool) -> Scanned {
     let mut out = Scanned {
         // Policies average about four bytes per token.
-        tokens: Vec::with_capacity(src.len() / 4 + 1),
+        tokens: Vec::with_capacity(range.len() / 4 + 1),
         docs: docs_apart.then(Vec::new),
         comments: Vec::new(),
         diagnostics: Vec::new(),
         unterminated: false,
     };
-    let mut base = if src.starts_with('\u{FEFF}') {
+    let src = &src[..range.end];
+    let mut base = if range.start == 0 && src.starts_with('\u{FEFF}') {
         '\u{FEFF}'.len_utf8()
     } else {
-        0
+        range.start
     };
     // E0001: a run of characters where no token starts, reported once per run.
     let mut bad: Option<Span> = None;

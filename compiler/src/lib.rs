@@ -20,4 +20,5 @@ pub mod lower;
 pub mod parse;
 pub mod policy;
 pub mod render;
+pub mod split;
 pub mod verify;

@@ -43,6 +43,7 @@ use self::expected::{Context, Site, phrase};
 use crate::ast::*;
 use crate::diag::{Diagnostic, Span};
 use crate::lex::{self, Kind, Lexeme};
+use crate::split;
 
 lalrpop_util::lalrpop_mod!(
     #[allow(clippy::all, clippy::pedantic, unused_parens, dead_code)]
@@ -81,25 +82,54 @@ pub use crate::lex::decode;
 /// builds the tree with the grammar's own actions; anything else (and anything the fast path
 /// is not certain of) goes to the lalrpop parser, the reference, which alone reports syntax
 /// errors and recovers. Both give the same `Parsed` wherever the fast path finishes.
+///
+/// A large text is parsed in parts on several threads (`split`), with the same result.
 pub fn parse(src: &str) -> Parsed {
-    parse_with(src, true).0
+    parse_in_parts(src, &split::parts(src))
+}
+
+/// `parse` with the text split into the given parts (`split::parts_for`; tests).
+#[doc(hidden)]
+pub fn parse_in_parts(src: &str, parts: &[std::ops::Range<usize>]) -> Parsed {
+    let Some(parsed) = split::parse(src, parts) else {
+        return parse_range(src, 0..src.len());
+    };
+    let mut items = Vec::with_capacity(parsed.iter().map(|p| p.program.items.len()).sum());
+    let mut comments = Vec::new();
+    for p in parsed {
+        items.extend(p.program.items);
+        comments.extend(p.program.comments);
+    }
+    Parsed {
+        program: Program {
+            items,
+            comments,
+            span: Span::new(0, src.len()),
+        },
+        diagnostics: Vec::new(),
+    }
+}
+
+/// The part `range` of `src` parsed as if it were the whole text (spans into `src`).
+pub(crate) fn parse_range(src: &str, range: std::ops::Range<usize>) -> Parsed {
+    parse_with(src, range, true).0
 }
 
 /// The lalrpop parser alone (the reference the fast path is tested and fuzzed against).
 #[doc(hidden)]
 pub fn parse_reference(src: &str) -> Parsed {
-    parse_with(src, false).0
+    parse_with(src, 0..src.len(), false).0
 }
 
 /// Whether `parse` takes the fast path on `src` (the reference parser is not run).
 #[doc(hidden)]
 pub fn fast_path_taken(src: &str) -> bool {
-    parse_with(src, true).1
+    parse_with(src, 0..src.len(), true).1
 }
 
 /// The parse, and whether the fast path produced it.
-fn parse_with(src: &str, fast: bool) -> (Parsed, bool) {
-    let lexed = lex::scan_docs_apart(src);
+fn parse_with(src: &str, range: std::ops::Range<usize>, fast: bool) -> (Parsed, bool) {
+    let lexed = lex::scan_docs_apart(src, range);
     let docs = lexed.docs.unwrap_or_default();
     let cx = Cx::new(src, lexed.tokens, &docs, lexed.unterminated);
     // Only a file without any diagnostic may come from the fast path: lexical problems and

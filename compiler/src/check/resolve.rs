@@ -86,12 +86,14 @@ fn set_refs<'a>(s: &'a ast::SetExpr, out: &mut Vec<(&'a str, Span)>) {
 }
 
 /// Builds the namespace, reporting E0202 and E0203.
-pub fn resolve<'a>(program: &'a ast::Program, diags: &mut Vec<Diagnostic>) -> Lets<'a> {
+pub fn resolve<'a>(
+    items: impl IntoIterator<Item = &'a ast::Item>,
+    diags: &mut Vec<Diagnostic>,
+) -> Lets<'a> {
     // Collected first so the table is sized once: growing it re-hashes every name, and each
     // name is a cache miss into the tree.
-    let decls: Vec<&LetDecl> = program
-        .items
-        .iter()
+    let decls: Vec<&LetDecl> = items
+        .into_iter()
         .filter_map(|item| match &item.kind {
             ast::ItemKind::Let(decl) => Some(decl),
             _ => None,

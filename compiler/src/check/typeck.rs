@@ -91,7 +91,7 @@ pub struct Checker<'a> {
 /// How deep lets may nest inside each other, and how many expansions a file may need in all:
 /// bounds on the checker's stack and work (lets may otherwise expand exponentially).
 const MAX_LET_DEPTH: usize = 64;
-const MAX_EXPANSIONS: usize = 100_000;
+pub const MAX_EXPANSIONS: usize = 100_000;
 
 fn placeholder(span: Span) -> ir::Pred {
     ir::Pred {
@@ -120,6 +120,11 @@ impl<'a> Checker<'a> {
             lint_mixed: false,
             mixed: Vec::new(),
         }
+    }
+
+    /// How many let expansions the checker made, or `None` once it reported a limit.
+    pub fn spent(&self) -> Option<usize> {
+        (!self.limit_reported).then_some(self.expansions)
     }
 
     // ---- reporting -------------------------------------------------------------------------
