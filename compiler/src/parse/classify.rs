@@ -154,20 +154,7 @@ pub(super) fn classify(src: &str, toks: &[Lexeme]) -> Vec<K> {
             // Declaration and member words at the start of one are keywords whatever follows
             // (for the messages of a broken one); elsewhere a word before `.` is an argument.
             let starts_decl = matches!(prev, None | Some(Kind::Semi | Kind::RBrace | Kind::LBrace))
-                && matches!(
-                    kw,
-                    Some(
-                        K::Let
-                            | K::Tool
-                            | K::Priority
-                            | K::Must
-                            | K::Hard
-                            | K::Should
-                            | K::Soft
-                            | K::Result
-                            | K::Session
-                    )
-                );
+                && kw.is_some_and(is_decl_word);
             if matches!(next, Some(Kind::Dot | Kind::DotValue)) && !starts_decl {
                 return K::Name;
             }
@@ -209,6 +196,23 @@ pub(super) fn classify(src: &str, toks: &[Lexeme]) -> Vec<K> {
             }
         })
         .collect()
+}
+
+/// The declaration and member words (`DeclWord` in the grammar): kept as keywords at the start
+/// of a statement even before `.`, where the grammar then takes them as argument names.
+pub(super) fn is_decl_word(k: K) -> bool {
+    matches!(
+        k,
+        K::Let
+            | K::Tool
+            | K::Priority
+            | K::Must
+            | K::Hard
+            | K::Should
+            | K::Soft
+            | K::Result
+            | K::Session
+    )
 }
 
 fn punct(t: Kind) -> K {

@@ -20,6 +20,7 @@
 //! keyword or a name, the terminal the classifier gave it and the production's position
 //! decide, exactly as the grammar's `CName`/`PName`/`AnyWord` lists allow.
 
+use super::classify::is_decl_word;
 use super::cover::{Cv, Rhs};
 use super::{Cx, K, MAX_DEPTH};
 use crate::ast::*;
@@ -314,18 +315,7 @@ impl Descent<'_, '_> {
             }
             // `NAME . F`, and the declaration words the classifier keeps at a statement's
             // start (`DeclWord` in the grammar).
-            K::Name
-            | K::Let
-            | K::Tool
-            | K::Priority
-            | K::Must
-            | K::Hard
-            | K::Should
-            | K::Soft
-            | K::Result
-            | K::Session
-                if self.peek_at(1) == K::Dot =>
-            {
+            k if (k == K::Name || is_decl_word(k)) && self.peek_at(1) == K::Dot => {
                 self.i += 2;
                 let f = self.field()?;
                 Some(Target::Arg(cx.ident(l), f, cx.span(l, self.i)))
@@ -363,33 +353,28 @@ impl Descent<'_, '_> {
 
     /// `Cover`: `Conj (or Conj)*`.
     fn cover(&mut self) -> Option<Cv> {
-        let l = self.i;
-        let first = self.conj()?;
-        let mut n = 0;
-        while self.eat(K::Or).is_some() {
-            let c = self.conj()?;
-            n = self.cx.listed.push_counted(c, n);
-        }
-        Some(if n == 0 {
-            first
-        } else {
-            self.cx.list(false, l, first, n, self.i)
-        })
+        self.list(K::Or, Self::conj)
     }
 
     /// `Conj`: `Neg (and Neg)*`.
     fn conj(&mut self) -> Option<Cv> {
+        self.list(K::And, Self::neg)
+    }
+
+    /// An `or` (`and`) list: operands after the first go on `cx.listed`, as the grammar's
+    /// `OrRest`/`AndRest` do.
+    fn list(&mut self, op: K, operand: fn(&mut Self) -> Option<Cv>) -> Option<Cv> {
         let l = self.i;
-        let first = self.neg()?;
+        let first = operand(self)?;
         let mut n = 0;
-        while self.eat(K::And).is_some() {
-            let c = self.neg()?;
+        while self.eat(op).is_some() {
+            let c = operand(self)?;
             n = self.cx.listed.push_counted(c, n);
         }
         Some(if n == 0 {
             first
         } else {
-            self.cx.list(true, l, first, n, self.i)
+            self.cx.list(op == K::And, l, first, n, self.i)
         })
     }
 
