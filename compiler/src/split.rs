@@ -24,6 +24,10 @@ const MAX_PARTS: usize = 8;
 /// The parts of `src`: one per available CPU (at most `MAX_PARTS`), each at least `MIN_PART`
 /// bytes, split at declaration boundaries; one part (the whole text) when it is small.
 pub fn parts(src: &str) -> Vec<Range<usize>> {
+    // Asked only for a large text: on Linux it reads the cgroup CPU quota files.
+    if src.len() < 2 * MIN_PART {
+        return one_part(src).to_vec();
+    }
     let cpus = std::thread::available_parallelism().map_or(1, usize::from);
     parts_for(src, cpus.min(MAX_PARTS), MIN_PART)
 }
