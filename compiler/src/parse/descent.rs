@@ -495,19 +495,9 @@ impl Descent<'_, '_> {
     fn catom(&mut self) -> Option<Cv> {
         let l = self.i;
         match self.peek() {
-            K::LParen => {
-                self.enter()?;
-                self.bump();
-                let inner = self.cover()?;
-                self.eat(K::RParen)?;
-                self.depth -= 1;
-                Some(self.cx.paren(l, inner, self.i))
-            }
+            K::LParen => self.paren(Self::cover),
             K::LBrace => self.literal(),
-            _ if self.meta_starts() => {
-                let m = self.meta_acc()?;
-                Some(self.cx.meta(m, l, self.i))
-            }
+            _ if self.meta_starts() => self.meta(),
             k if is_cname(k) => {
                 self.bump();
                 Some(self.cx.name(l))
@@ -516,24 +506,32 @@ impl Descent<'_, '_> {
         }
     }
 
+    /// `( inner )`, one level deeper (`CAtom` and `PAtom`).
+    fn paren(&mut self, inner: fn(&mut Self) -> Option<Cv>) -> Option<Cv> {
+        let l = self.i;
+        self.enter()?;
+        self.bump();
+        let inner = inner(self)?;
+        self.eat(K::RParen)?;
+        self.depth -= 1;
+        Some(self.cx.paren(l, inner, self.i))
+    }
+
+    /// A meta accessor as a set atom (`SetAtom`).
+    fn meta(&mut self) -> Option<Cv> {
+        let l = self.i;
+        let m = self.meta_acc()?;
+        Some(self.cx.meta(m, l, self.i))
+    }
+
     /// `PAtom`: a parenthesised set, a set atom, or a name (`not` included). A value
     /// accessor there is an error (the reference parser reports it).
     fn patom(&mut self) -> Option<Cv> {
         let l = self.i;
         match self.peek() {
-            K::LParen => {
-                self.enter()?;
-                self.bump();
-                let inner = self.chain(false)?;
-                self.eat(K::RParen)?;
-                self.depth -= 1;
-                Some(self.cx.paren(l, inner, self.i))
-            }
+            K::LParen => self.paren(|d| d.chain(false)),
             K::LBrace => self.literal(),
-            _ if self.meta_starts() => {
-                let m = self.meta_acc()?;
-                Some(self.cx.meta(m, l, self.i))
-            }
+            _ if self.meta_starts() => self.meta(),
             _ if self.peek_at(1) == K::DotValue => None,
             k if is_cname(k) || k == K::Not => {
                 self.bump();
