@@ -167,6 +167,18 @@ pub(crate) enum Loc {
     Undefined,
 }
 
+/// The index of `n` in a program table (`table`, looked up through `ids`), added once.
+fn intern(ids: &mut HashMap<Rc<str>, u32>, table: &mut Vec<Rc<str>>, n: &str) -> u32 {
+    if let Some(&i) = ids.get(n) {
+        return i;
+    }
+    let i = table.len() as u32;
+    let n: Rc<str> = n.into();
+    table.push(n.clone());
+    ids.insert(n, i);
+    i
+}
+
 pub(crate) struct Compiler<'a> {
     pub src: &'a str,
     pub env: &'a CompileEnv,
@@ -254,14 +266,7 @@ impl<'a> Compiler<'a> {
     }
 
     pub fn global(&mut self, n: &str) -> u32 {
-        if let Some(&g) = self.globals.get(n) {
-            return g;
-        }
-        let g = self.prog.globals.len() as u32;
-        let n: Rc<str> = n.into();
-        self.prog.globals.push(n.clone());
-        self.globals.insert(n, g);
-        g
+        intern(&mut self.globals, &mut self.prog.globals, n)
     }
 
     pub fn err(&mut self, r: TextRange, msg: impl Into<String>) {
@@ -368,14 +373,7 @@ impl<'a> Compiler<'a> {
 
     /// The index of a name in the program's name table (each name once).
     pub fn name_idx(&mut self, n: &str) -> u32 {
-        if let Some(&i) = self.name_ids.get(n) {
-            return i;
-        }
-        let i = self.prog.names.len() as u32;
-        let n: Rc<str> = n.into();
-        self.prog.names.push(n.clone());
-        self.name_ids.insert(n, i);
-        i
+        intern(&mut self.name_ids, &mut self.prog.names, n)
     }
 
     pub fn is_tool(&self, n: &str) -> Option<u32> {
