@@ -78,6 +78,7 @@ pub(crate) fn new_list(vm: &mut Vm, items: Vec<Slot>, own: Label) -> R<Value> {
     Ok(Value::Ref(r))
 }
 
+/// `base` is 0 (from the prefix) or 2..=36; the caller reports any other.
 pub(crate) fn parse_int(s: &str, base: u32) -> Option<i64> {
     let t = s.trim();
     let (neg, t) = match t.strip_prefix('-') {
@@ -97,9 +98,10 @@ pub(crate) fn parse_int(s: &str, base: u32) -> Option<i64> {
     let digits: String = t.chars().filter(|c| *c != '_').collect();
     let v = i64::from_str_radix(&digits, base).ok().or_else(|| {
         if neg {
+            // Only `i64::MIN` gets here, and negating it back wraps to itself.
             i64::from_str_radix(&format!("-{digits}"), base)
                 .ok()
-                .map(|v| -v)
+                .map(i64::wrapping_neg)
         } else {
             None
         }
@@ -239,6 +241,9 @@ pub(crate) fn call_builtin(vm: &mut Vm, b: u32, args: Vec<Slot>, mut kw: Kw) -> 
                 (None, _) => Value::Int(0),
                 (Some(Value::Str(s)), b) => {
                     let b = b.unwrap_or(10);
+                    if !(b == 0 || (2..=36).contains(&b)) {
+                        return vm.err("ValueError", "int() base must be >= 2 and <= 36, or 0", l);
+                    }
                     match parse_int(s, b as u32) {
                         Some(i) => Value::Int(i),
                         None => {
