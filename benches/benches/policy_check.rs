@@ -10,6 +10,10 @@
 //! `<engine>_verdict_only` for `Policy::decide`, which only decides); a JIT that fell back to the interpreter is reported as
 //! `jit_fell_back_to_interp`, never as `jit`.
 
+/// sqrtc's allocator (runtime/src/bin/sqrtc.rs): measured as shipped.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use sqrt_compiler::interp::Args;
 use sqrt_compiler::policy::{Engine, Policy, Session};

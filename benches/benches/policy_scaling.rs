@@ -14,6 +14,10 @@
 //! Run: `cargo bench -p sqrt-benches --bench policy_scaling`. A JIT that fell back to the
 //! interpreter is filed as `jit_fell_back_to_interp`, never as `jit`.
 
+/// sqrtc's allocator (runtime/src/bin/sqrtc.rs): measured as shipped.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use serde_json::json;
 use sqrt_compiler::interp::clear_matcher_cache;

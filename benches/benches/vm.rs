@@ -12,6 +12,10 @@
 //! time spent descheduled then stays out of the numbers (cache and frequency effects of the
 //! load do not). The default is wall time, as for every other bench.
 
+/// sqrtc's allocator (runtime/src/bin/sqrtc.rs): measured as shipped.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::Criterion;
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 #[cfg(feature = "monty")]
