@@ -20,6 +20,7 @@ use sqrt_std::tools::ToolSet;
 use crate::ast::{self, MemberKind, NumValue};
 use crate::diag::Diagnostic;
 use crate::ir;
+use crate::parse::stream::{self, Stream};
 use crate::split;
 use typeck::{Checker, Place};
 
@@ -49,28 +50,40 @@ pub fn check(src: &str, opts: &CheckOptions<'_>) -> Checked {
     check_in_parts(src, opts, &split::parts(src))
 }
 
-/// `check` with the text split into the given parts (`split::parts_for`; tests).
+/// `check` with the text split into the given parts (`split::parts_for`; tests): streamed
+/// (`check_streamed`) where the fast path reads the text, else whole (`check_tree`).
 #[doc(hidden)]
 pub fn check_in_parts(
     src: &str,
     opts: &CheckOptions<'_>,
     parts: &[std::ops::Range<usize>],
 ) -> Checked {
-    if let Some(parsed) = split::parse(src, parts) {
-        let items: Vec<&[ast::Item]> = parsed.iter().map(|p| &p.program.items[..]).collect();
-        let checked = check_items(&items, opts, false);
-        drop(items);
-        split::drop_all(parsed);
-        if let Some(checked) = checked {
-            return checked;
-        }
-    }
+    check_streamed(src, opts, parts).unwrap_or_else(|| check_tree(src, opts))
+}
+
+/// Each part read one declaration at a time (`parse::stream`), on its own thread: its lets
+/// first, then, once the lets of every part are resolved, each tool declaration parsed,
+/// checked and freed before the next, so the whole tree never exists. `None` for a text the
+/// fast path cannot read that way, which includes any text with a syntax error, and for parts
+/// that together exceed the let expansion budget.
+#[doc(hidden)]
+pub fn check_streamed(
+    src: &str,
+    opts: &CheckOptions<'_>,
+    parts: &[std::ops::Range<usize>],
+) -> Option<Checked> {
+    let opened = split::map(parts, |r| Stream::open(src, r.clone()));
+    let opened = opened.into_iter().collect::<Option<Vec<_>>>()?;
+    check_parts(opened, Stream::finish, opts, false)
+}
+
+/// The whole text parsed into one tree by the reference route (error recovery, every syntax
+/// diagnostic), then checked: what `check` does with a text the fast path cannot read.
+#[doc(hidden)]
+pub fn check_tree(src: &str, opts: &CheckOptions<'_>) -> Checked {
     let parsed = crate::parse::parse_range(src, 0..src.len());
-    let mut checked = check_ast(
-        &parsed.program,
-        opts,
-        parsed.diagnostics.iter().any(Diagnostic::is_error),
-    );
+    let syntax_errors = parsed.has_errors();
+    let mut checked = check_ast(parsed.program, opts, syntax_errors);
     let mut diagnostics = parsed.diagnostics;
     diagnostics.append(&mut checked.diagnostics);
     finish(checked.program, diagnostics)
@@ -89,15 +102,37 @@ fn finish(program: Option<ir::Program>, mut diagnostics: Vec<Diagnostic>) -> Che
     }
 }
 
-/// Checks an already parsed program. With `syntax_errors`, names that may be defined in the
-/// unparsed text are not reported as unknown, and no warnings are given.
-pub fn check_ast(program: &ast::Program, opts: &CheckOptions<'_>, syntax_errors: bool) -> Checked {
-    check_items(&[&program.items], opts, syntax_errors).expect("one part is always checked")
+/// Checks a parsed program, consuming it: each policy's tree is freed as soon as its IR is
+/// built. With `syntax_errors`, names that may be defined in the unparsed text are not
+/// reported as unknown, and no warnings are given.
+pub fn check_ast(program: ast::Program, opts: &CheckOptions<'_>, syntax_errors: bool) -> Checked {
+    let mut lets = Vec::new();
+    let mut tools = Vec::with_capacity(program.items.len());
+    for (n, item) in program.items.into_iter().enumerate() {
+        match item {
+            ast::Item {
+                kind: ast::ItemKind::Let(decl),
+                ..
+            } => lets.push((n, decl)),
+            ast::Item {
+                kind: ast::ItemKind::Error,
+                ..
+            } => {}
+            item => tools.push((n, item)),
+        }
+    }
+    check_parts(
+        vec![(tools.into_iter(), lets)],
+        |_| true,
+        opts,
+        syntax_errors,
+    )
+    .expect("one part of a whole tree is always checked")
 }
 
-/// What the checker found in one part of a program's items.
-struct PartChecked<'a> {
-    policies: Vec<(ir::Policy, &'a ast::ToolId)>,
+/// What the checker found in one part of a program.
+struct PartChecked {
+    policies: Policies,
     diags: Vec<Diagnostic>,
     /// W0006, found while checking (`Checker::set`).
     mixed: Vec<Diagnostic>,
@@ -105,114 +140,225 @@ struct PartChecked<'a> {
     spent: Option<usize>,
 }
 
-/// Checks the items of consecutive parts of one program, each part on its own thread, after
-/// resolving the lets of all of them. `None` when the parts together need more let expansions
-/// than a file may (the caller then checks on one thread, which reports the limit once).
-fn check_items(
-    parts: &[&[ast::Item]],
+/// Checks a program given in consecutive parts, each on its own thread: a part is its lets,
+/// each with its index among the part's declarations, and its tool declarations in order,
+/// which `tools` yields one at a time (each is freed once its IR is built); `whole` says
+/// afterwards whether `tools` yielded the whole part. The lets of all parts are resolved
+/// first, since a let may be used anywhere.
+///
+/// `None` when a part was not whole, or when several parts together need more let expansions
+/// than a file may (the caller then checks the whole text on one thread, which reports the
+/// limit once, at the same place as ever).
+fn check_parts<T: Iterator<Item = (usize, ast::Item)> + Send>(
+    parts: Vec<(T, stream::Lets)>,
+    whole: impl Fn(T) -> bool + Sync,
     opts: &CheckOptions<'_>,
     syntax_errors: bool,
 ) -> Option<Checked> {
     literal::forget_valid_regexes();
+    let several = parts.len() > 1;
+    let (tools, lets_of): (Vec<T>, Vec<stream::Lets>) = parts.into_iter().unzip();
     let mut diags = Vec::new();
-    let lets = resolve::resolve(parts.iter().flat_map(|p| p.iter()), &mut diags);
+    let decls = lets_of.iter().flatten().map(|(_, decl)| decl).collect();
+    let lets = resolve::resolve(decls, &mut diags);
     let lint = !opts.prelude && !syntax_errors;
-    let checked = split::map(parts, |items| {
+    let checked = split::map(tools.into_iter().zip(&lets_of), |(mut tools, part_lets)| {
         let mut checker = Checker::new(&lets, opts);
         checker.quiet_unknown = syntax_errors;
         checker.lint_mixed = lint;
-        let mut policies = Vec::with_capacity(items.len());
-        for item in items.iter() {
-            match &item.kind {
-                ast::ItemKind::Let(decl) => checker.let_body(decl),
-                ast::ItemKind::Policy(p) => policies.push((policy(&mut checker, p), &p.id)),
-                ast::ItemKind::Shorthand(s) => policies.push((shorthand(&mut checker, s), &s.id)),
-                ast::ItemKind::Error => {}
+        let (fewest, most) = tools.size_hint();
+        let mut policies = Policies::new(most.unwrap_or(fewest), lint);
+        let mut part_lets = part_lets.iter().peekable();
+        // In source order, let bodies included: where the let expansion limit trips depends
+        // on it.
+        for (n, item) in tools.by_ref() {
+            while let Some((_, decl)) = part_lets.next_if(|&&(k, _)| k < n) {
+                checker.let_body(decl);
+            }
+            match item.kind {
+                ast::ItemKind::Policy(p) => policies.push(policy(&mut checker, &p)),
+                ast::ItemKind::Shorthand(s) => policies.push(shorthand(&mut checker, &s)),
+                ast::ItemKind::Let(_) | ast::ItemKind::Error => {}
             }
         }
+        part_lets.for_each(|(_, decl)| checker.let_body(decl));
         let spent = checker.spent();
         literal::forget_valid_regexes();
-        PartChecked {
+        let checked = PartChecked {
             policies,
             diags: checker.diags,
             mixed: checker.mixed,
             used: checker.used,
             spent,
-        }
+        };
+        whole(tools).then_some(checked)
     });
+    let checked: Vec<PartChecked> = checked.into_iter().collect::<Option<_>>()?;
     let spent: Option<usize> = checked.iter().map(|c| c.spent).sum();
-    if parts.len() > 1 && spent.is_none_or(|n| n > typeck::MAX_EXPANSIONS) {
+    if several && spent.is_none_or(|n| n > typeck::MAX_EXPANSIONS) {
         return None;
     }
-    // Every item that is not a let is at most one policy.
-    let most = checked.iter().map(|c| c.policies.len()).sum();
-    let mut policies = Policies {
-        list: Vec::with_capacity(most),
-        by_id: FxHashMap::default(),
-        same_id_before: Vec::with_capacity(most),
-        lint: lint.then(Vec::new),
-    };
-    policies.by_id.reserve(most);
     let mut used = vec![false; lets.lets.len()];
-    let mut mixed = Vec::new();
-    for mut c in checked {
-        for (p, id) in c.policies {
-            policies.push(p, id);
-        }
-        diags.append(&mut c.diags);
-        mixed.append(&mut c.mixed);
-        for (u, v) in used.iter_mut().zip(c.used) {
+    for c in &checked {
+        for (u, v) in used.iter_mut().zip(&c.used) {
             *u |= v;
         }
     }
+    let mut unused = Vec::new();
     if lint {
-        lint::unused_lets(&lets, &used, &mut diags);
+        lint::unused_lets(&lets, &used, &mut unused);
+    }
+    drop(lets);
+    // The lets of a large (split) text are freed on another thread while this one numbers and
+    // lints the rules.
+    let (program, diags) = std::thread::scope(|s| {
+        if several {
+            s.spawn(move || drop(lets_of));
+        }
+        merge(checked, diags, unused, lint)
+    });
+    literal::forget_valid_regexes();
+    Some(finish(Some(program), diags))
+}
+
+/// The parts' policies in order, numbered and linted across parts, with all diagnostics.
+fn merge(
+    checked: Vec<PartChecked>,
+    mut diags: Vec<Diagnostic>,
+    mut unused: Vec<Diagnostic>,
+    lint: bool,
+) -> (ir::Program, Vec<Diagnostic>) {
+    let mut policies: Option<Policies> = None;
+    let mut mixed = Vec::new();
+    for mut c in checked {
+        match &mut policies {
+            None => policies = Some(c.policies),
+            Some(all) => all.append(c.policies),
+        }
+        diags.append(&mut c.diags);
+        mixed.append(&mut c.mixed);
+    }
+    let policies = policies.unwrap_or_else(|| Policies::new(0, lint));
+    diags.append(&mut unused);
+    if lint {
         // Rules with errors have placeholder conditions that would compare equal.
         if !diags.iter().any(Diagnostic::is_error) {
-            diags.extend(policies.lint.take().unwrap_or_default());
+            diags.extend(policies.lint.into_iter().flatten().map(|(_, d)| d));
         }
         diags.append(&mut mixed);
     }
-    literal::forget_valid_regexes();
-    Some(finish(
-        Some(ir::Program {
-            policies: policies.list,
-        }),
-        diags,
-    ))
+    let program = ir::Program {
+        policies: policies.list,
+    };
+    (program, diags)
 }
 
-/// The checked policies, each finished as it is added, while it is still in the cache.
-struct Policies<'a> {
+/// Checked policies, each numbered and linted as it is added (while it is still in the
+/// cache): those of one part on that part's thread, then the parts appended in order.
+struct Policies {
     list: Vec<ir::Policy>,
     /// Per id text: how many check rules the policies with that id have (rule ids are
-    /// `<id>#<n>`, n counting over all of them), and the last of them. Kept small: with
-    /// thousands of tools, this table's cache misses and page faults were the checker's
-    /// largest cost after the tree itself.
-    by_id: FxHashMap<&'a str, (usize, usize)>,
+    /// `<id>#<n>`, n counting over all of them), and the last of them.
+    by_id: FxHashMap<ir::Text, (usize, usize)>,
     /// For each policy, the previous one with the same id text (`usize::MAX`: none), for W0002.
     same_id_before: Vec<usize>,
-    /// W0001 and W0002 so far, when linting; given only if the file has no error.
-    lint: Option<Vec<Diagnostic>>,
+    /// W0001 and W0002 so far with the policy each is about, when linting; given only if the
+    /// file has no error.
+    lint: Option<Vec<(usize, Diagnostic)>>,
 }
 
-impl<'a> Policies<'a> {
-    fn push(&mut self, mut p: ir::Policy, id: &'a ast::ToolId) {
+impl Policies {
+    fn new(capacity: usize, lint: bool) -> Policies {
+        let mut by_id = FxHashMap::default();
+        by_id.reserve(capacity);
+        Policies {
+            list: Vec::with_capacity(capacity),
+            by_id,
+            same_id_before: Vec::with_capacity(capacity),
+            lint: lint.then(Vec::new),
+        }
+    }
+
+    fn push(&mut self, mut p: ir::Policy) {
         let index = self.list.len();
         let entry = self
             .by_id
-            .entry(id.lit().value.as_str())
+            .entry(p.id_text.clone())
             .or_insert((0, usize::MAX));
         let (named, before) = *entry;
         *entry = (named + p.rules.len(), index);
-        for (k, r) in p.rules.iter_mut().enumerate() {
-            r.id = rule_id(&p.id_text, named + k + 1);
-        }
+        number(&mut p, named);
         self.same_id_before.push(before);
         self.list.push(p);
-        if let Some(diags) = &mut self.lint {
-            lint::rules(&self.list, &self.same_id_before, diags);
+        self.lint_last(index);
+    }
+
+    /// W0001 and W0002 for policy `i`, against the policies before it.
+    fn lint_last(&mut self, i: usize) {
+        if let Some(found) = &mut self.lint {
+            let mut diags = Vec::new();
+            lint::rules(&self.list[..=i], &self.same_id_before[..=i], &mut diags);
+            found.extend(diags.into_iter().map(|d| (i, d)));
         }
+    }
+
+    /// Appends the policies of the next part, numbered and linted on their own: those whose id
+    /// text an earlier part has too are renumbered after the earlier ones and linted again.
+    fn append(&mut self, next: Policies) {
+        let base = self.list.len();
+        // Per policy of `next` whose id an earlier part has too: how many rules of that id come
+        // before it, and the policy of that id before it.
+        let mut shared: FxHashMap<usize, (usize, usize)> = FxHashMap::default();
+        for (id, (count, last)) in next.by_id {
+            let entry = self.by_id.entry(id).or_insert((0, usize::MAX));
+            let (named, before) = *entry;
+            *entry = (named + count, base + last);
+            if before == usize::MAX {
+                continue;
+            }
+            // Back along the id's policies in `next`, counting their rules down.
+            let (mut after, mut i) = (count, last);
+            while i != usize::MAX {
+                after -= next.list[i].rules.len();
+                let prev = next.same_id_before[i];
+                let link = if prev == usize::MAX {
+                    before
+                } else {
+                    base + prev
+                };
+                shared.insert(i, (named + after, link));
+                i = prev;
+            }
+        }
+        let local = next.list.into_iter().zip(next.same_id_before);
+        for (i, (mut p, before)) in local.enumerate() {
+            let before = match shared.get(&i) {
+                Some(&(named, link)) => {
+                    number(&mut p, named);
+                    link
+                }
+                None if before == usize::MAX => before,
+                None => base + before,
+            };
+            self.list.push(p);
+            self.same_id_before.push(before);
+        }
+        if let (Some(found), Some(more)) = (&mut self.lint, next.lint) {
+            let kept = more.into_iter().filter(|(i, _)| !shared.contains_key(i));
+            found.extend(kept.map(|(i, d)| (base + i, d)));
+        }
+        let mut relint: Vec<usize> = shared.into_keys().map(|i| base + i).collect();
+        relint.sort_unstable();
+        for i in relint {
+            self.lint_last(i);
+        }
+    }
+}
+
+/// Gives the rules of `p` their ids `<id>#<n>`, counting from `named + 1`.
+fn number(p: &mut ir::Policy, named: usize) {
+    for (k, r) in p.rules.iter_mut().enumerate() {
+        r.id = rule_id(&p.id_text, named + k + 1);
     }
 }
 

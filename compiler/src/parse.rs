@@ -31,6 +31,7 @@ mod cover;
 mod decls;
 mod descent;
 mod expected;
+pub(crate) mod stream;
 
 use std::cell::RefCell;
 

@@ -114,13 +114,18 @@ pub fn parse(src: &str, parts: &[Range<usize>]) -> Option<Vec<Parsed>> {
 }
 
 /// `f` of every entry, each on its own thread (the first on this one), in order.
-pub fn map<T: Sync, R: Send>(entries: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let Some((first, rest)) = entries.split_first() else {
+pub fn map<T: Send, R: Send>(
+    entries: impl IntoIterator<Item = T>,
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    let mut entries = entries.into_iter();
+    let Some(first) = entries.next() else {
         return Vec::new();
     };
+    let f = &f;
     std::thread::scope(|s| {
-        let handles: Vec<_> = rest.iter().map(|e| s.spawn(|| f(e))).collect();
-        let mut out = Vec::with_capacity(entries.len());
+        let handles: Vec<_> = entries.map(|e| s.spawn(move || f(e))).collect();
+        let mut out = Vec::with_capacity(handles.len() + 1);
         out.push(f(first));
         // A panic on a part's thread is the same bug on this thread: pass it on.
         out.extend(

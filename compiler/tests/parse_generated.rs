@@ -3,13 +3,15 @@
 //! character boundaries; an error node only where an error was reported (fail closed); and
 //! recovery that resumes at the next declaration, so a well-formed `let` after balanced
 //! garbage is still parsed. And the fast path gives what the reference parser gives, taken
-//! exactly on the programs without diagnostics (`common::same_as_reference`).
+//! exactly on the programs without diagnostics (`common::same_as_reference`); and the streamed
+//! check gives what the check of the whole tree gives (`common::streams_as_tree`).
 
 mod common;
 
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use sqrt_compiler::ast::{ItemKind, LetValue, Program};
+use sqrt_compiler::check::CheckOptions;
 use sqrt_compiler::parse::{Parsed, parse};
 
 // ---- generated programs ---------------------------------------------------------------------
@@ -324,6 +326,7 @@ fn run<S: Strategy<Value = String> + 'static>(strategy: fn() -> S, cases: u32) {
         let result = runner.run(&strategy, |src| {
             invariants(&src, &parse(&src))?;
             common::same_as_reference(&src);
+            common::streams_as_tree(&src, &CheckOptions::default());
             // Recovery: after balanced garbage closed by `;`, the next declaration parses.
             if balanced(&src) && !src.contains("///") {
                 let with = format!("{src} ;\nlet zz_ok = {{\"a\"}};");

@@ -2,7 +2,7 @@
 //! one-part parse and check give: the same tree, the same IR, the same diagnostics in the same
 //! order, on valid files, broken ones, and files whose parts only fail together.
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use sqrt_compiler::check::{CheckOptions, Checked, check_in_parts};
 use sqrt_compiler::parse::parse_in_parts;
@@ -32,30 +32,6 @@ fn same_in_parts(src: &str) {
     }
 }
 
-fn sqrt_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let path = e.unwrap().path();
-        if path.is_dir() {
-            sqrt_files(&path, out);
-        } else if path.extension().is_some_and(|x| x == "sqrt") {
-            out.push(path);
-        }
-    }
-}
-
-fn corpus() -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    sqrt_files(&root.join("tests/corpus"), &mut files);
-    sqrt_files(&root.join("../tests/corpus"), &mut files);
-    files.sort();
-    assert!(files.len() > 20, "the corpora were not found");
-    files
-        .iter()
-        .map(|f| std::fs::read_to_string(f).unwrap())
-        .collect()
-}
-
 /// `n` blocks like the front-end benchmark's.
 fn blocks(n: usize) -> String {
     (0..n)
@@ -82,7 +58,7 @@ tool "fetch_{i}" -> @producers |= {{"src_{i}"}} when port.value in {{int 1..1024
 
 #[test]
 fn every_corpus_file_alone_and_all_together() {
-    let files = corpus();
+    let files: Vec<String> = common::corpus().into_iter().map(|(_, src)| src).collect();
     for src in &files {
         same_in_parts(src);
     }
@@ -157,4 +133,54 @@ fn the_expansion_budget_is_the_files_not_each_parts() {
         one.diagnostics
     );
     same_in_parts(&src);
+}
+
+#[test]
+fn ids_shared_across_parts_are_numbered_and_linted_as_one_file() {
+    // Every part numbers and lints its own policies; a tool id that several parts have is
+    // renumbered after the earlier parts' rules, and its duplicates are reported against the
+    // earliest equal rule, wherever that is.
+    let mut src = String::new();
+    for i in 0..12 {
+        src.push_str(&format!(
+            "tool \"send\" {{\n    hard deny when x.tags overlaps {{\"a\"}};\n    soft allow when y.value in {{\"v{i}\"}};\n}}\n"
+        ));
+        src.push_str(&format!(
+            "tool \"own_{i}\" {{ hard deny always; soft allow always; }}\n"
+        ));
+        if i % 4 == 3 {
+            src.push_str(
+                "tool r\"se.*\" -> @tags |= {\"s\"};\ntool \"send\" { hard deny always; }\n",
+            );
+        }
+    }
+    same_in_parts(&src);
+    for threads in [2, 5] {
+        let checked = check_in_parts(&src, &CheckOptions::default(), &parts_for(&src, threads, 1));
+        let program = checked.program.expect("warnings only");
+        let ids: Vec<&str> = program
+            .policies
+            .iter()
+            .filter(|p| p.id_text == "send")
+            .flat_map(|p| p.rules.iter().map(|r| r.id.as_str()))
+            .collect();
+        let expected: Vec<String> = (1..=27).map(|n| format!("send#{n}")).collect();
+        assert_eq!(ids, expected, "{threads} parts");
+        let w0002: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "W0002")
+            .collect();
+        // The `hard deny when x.tags overlaps {"a"}` of blocks 1..11 and the later
+        // `hard deny always` rules each repeat the first of their kind, in the first part.
+        assert_eq!(w0002.len(), 11 + 2, "{threads} parts: {w0002:?}");
+        let first = src.find("hard deny when").unwrap();
+        assert!(
+            w0002
+                .iter()
+                .filter(|d| src[d.span.start as usize..].starts_with("hard deny when"))
+                .all(|d| d.labels[0].0.start as usize == first),
+            "{w0002:?}"
+        );
+    }
 }

@@ -85,20 +85,9 @@ fn set_refs<'a>(s: &'a ast::SetExpr, out: &mut Vec<(&'a str, Span)>) {
     }
 }
 
-/// Builds the namespace, reporting E0202 and E0203.
-pub fn resolve<'a>(
-    items: impl IntoIterator<Item = &'a ast::Item>,
-    diags: &mut Vec<Diagnostic>,
-) -> Lets<'a> {
-    // Collected first so the table is sized once: growing it re-hashes every name, and each
-    // name is a cache miss into the tree.
-    let decls: Vec<&LetDecl> = items
-        .into_iter()
-        .filter_map(|item| match &item.kind {
-            ast::ItemKind::Let(decl) => Some(decl),
-            _ => None,
-        })
-        .collect();
+/// Builds the namespace of a program's lets, in source order, reporting E0202 and E0203.
+pub fn resolve<'a>(decls: Vec<&'a LetDecl>, diags: &mut Vec<Diagnostic>) -> Lets<'a> {
+    // Sized once: growing the table re-hashes every name, each a cache miss into the tree.
     let mut lets = Lets::default();
     lets.by_name.reserve(decls.len());
     lets.lets.reserve(decls.len());

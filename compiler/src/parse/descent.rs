@@ -28,16 +28,47 @@ use crate::lex::Kind;
 
 /// The program's items, or `None` where the reference parser must decide.
 pub(super) fn program(cx: &Cx) -> Option<Vec<Item>> {
+    let mut i = 0;
+    while cx.kinds[i] != K::End {
+        i = declaration(cx, i)?;
+    }
+    Some(cx.items.take_all())
+}
+
+/// Parses the declaration that starts at token `at` onto `cx.items`; the token after it.
+pub(super) fn declaration(cx: &Cx, at: usize) -> Option<usize> {
     let mut d = Descent {
         cx,
         kinds: &cx.kinds,
-        i: 0,
+        i: at,
         depth: 0,
     };
-    while d.peek() != K::End {
-        d.item()?;
+    d.item()?;
+    Some(d.i)
+}
+
+/// The token after the tool declaration that starts at token `at`, found without parsing it:
+/// after the `}` that closes its body, or after its `;` (a shorthand), with braces, brackets and
+/// parentheses balanced on the way. Only a parse of the declaration says whether it is
+/// well-formed (`declaration` must then end at the same token).
+pub(super) fn skip_tool(kinds: &[K], at: usize) -> Option<usize> {
+    let body = kinds.get(at + 2) == Some(&K::LBrace);
+    let mut depth = 0u32;
+    for (i, &k) in kinds.iter().enumerate().skip(at + 1) {
+        match k {
+            K::LBrace | K::LParen | K::LBracket => depth += 1,
+            K::RBrace | K::RParen | K::RBracket => {
+                depth = depth.checked_sub(1)?;
+                if body && depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            K::Semi if depth == 0 && !body => return Some(i + 1),
+            K::End => return None,
+            _ => {}
+        }
     }
-    Some(cx.items.take_all())
+    None
 }
 
 struct Descent<'c, 's> {

@@ -1,11 +1,14 @@
 //! Helpers shared by the parser and formatter tests.
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use regex::Regex;
 use sqrt_compiler::ast::*;
+use sqrt_compiler::check::{CheckOptions, Checked, check_streamed, check_tree};
 use sqrt_compiler::parse::{Parsed, fast_path_taken, parse, parse_reference};
+use sqrt_compiler::split::one_part;
 
 /// The tree with every span removed: two programs are equal modulo spans iff their shapes are.
 pub fn shape(p: &Program) -> String {
@@ -44,6 +47,57 @@ pub fn same_as_reference(src: &str) -> bool {
         reference.diagnostics
     );
     clean
+}
+
+/// The streamed check (one declaration at a time) against the check of the whole tree: the
+/// same IR and diagnostics, in their debug form, and the stream taken exactly when the text
+/// parses without a diagnostic. Returns whether it was taken.
+pub fn streams_as_tree(src: &str, opts: &CheckOptions<'_>) -> bool {
+    let key = |c: &Checked| format!("{:#?}\n{:#?}", c.program, c.diagnostics);
+    let streamed = check_streamed(src, opts, &one_part(src));
+    let clean = parse(src).diagnostics.is_empty();
+    assert_eq!(
+        streamed.is_some(),
+        clean,
+        "stream taken on {src:?}, whose parse is clean: {clean}"
+    );
+    if let Some(streamed) = &streamed {
+        assert_eq!(
+            key(streamed),
+            key(&check_tree(src, opts)),
+            "the streamed check differs from the whole tree's on {src:?}"
+        );
+    }
+    streamed.is_some()
+}
+
+fn sqrt_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            sqrt_files(&path, out);
+        } else if path.extension().is_some_and(|x| x == "sqrt") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every file of the parser's corpus (`compiler/tests/corpus`) and of the conformance corpus
+/// (`tests/corpus`), with its text.
+pub fn corpus() -> Vec<(PathBuf, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    sqrt_files(&root.join("tests/corpus"), &mut files);
+    sqrt_files(&root.join("../tests/corpus"), &mut files);
+    files.sort();
+    assert!(files.len() > 20, "the corpora were not found");
+    files
+        .into_iter()
+        .map(|f| {
+            let src = std::fs::read_to_string(&f).unwrap();
+            (f, src)
+        })
+        .collect()
 }
 
 /// Parses text that must have no diagnostics.
