@@ -3,6 +3,11 @@
 //! `resolve` builds the let namespace, `typeck` checks every let body and every policy in its
 //! context and builds the IR, `lint` adds the warnings. The checker never stops at the first
 //! error; the IR is returned only when there is none.
+//!
+//! A well-formed text is read one declaration at a time (`check_streamed`): its lets first,
+//! then each tool declaration parsed, checked and freed before the next, so the whole tree
+//! never exists; any other text is parsed whole, with the reference parser's recovery, and its
+//! tree checked (`check_tree`). Both give the same result wherever both apply (tested).
 
 mod lint;
 mod literal;
@@ -402,6 +407,12 @@ fn priority_value(n: &ast::NumLit, checker_diags: &mut Vec<Diagnostic>) -> i64 {
 
 fn policy(checker: &mut Checker<'_>, p: &ast::Policy) -> ir::Policy {
     let mut out = new_policy(checker, &p.id, p.span);
+    // Sized once: grown by pushes, the rules of a two-rule policy took room for four.
+    let rules = p
+        .members
+        .iter()
+        .filter(|m| matches!(m.kind, MemberKind::Rule(_)));
+    out.rules.reserve_exact(rules.count());
     let mut first_priority: Option<crate::diag::Span> = None;
     for m in &p.members {
         match &m.kind {

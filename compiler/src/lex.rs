@@ -458,7 +458,9 @@ fn scan_with(src: &str, range: std::ops::Range<usize>, docs_apart: bool) -> Scan
         while let Some(raw) = lexer.next() {
             let r = lexer.span();
             let span = Span::new(base + r.start, base + r.end);
-            let text = &src[span.range()];
+            // The lexer's own slice: `&src[span]` checked both ends for character boundaries
+            // on every token.
+            let text = lexer.slice();
             let raw = match raw {
                 Ok(raw) => raw,
                 Err(()) => {
@@ -584,6 +586,8 @@ fn classify(out: &mut Scanned, raw: Raw, span: Span, text: &str) {
                 return;
             }
         }
+        // Up to 18 digits always fit; only longer ones are parsed to find out.
+        Raw::Int if text.len() <= 18 => Kind::Int,
         Raw::Int => match text.parse::<i64>() {
             Ok(_) => Kind::Int,
             Err(_) => {

@@ -277,6 +277,8 @@ pub struct Cx<'s> {
     /// Per run: 0 = unclaimed, 1 = claimed by a declaration, member or statement, 2 = dangling.
     doc_state: RefCell<Vec<u8>>,
     unterminated: bool,
+    /// Where a field or `@args` suffix is not one (E0105, found by `classify`).
+    bad_fields: Vec<(usize, classify::BadField)>,
     diags: RefCell<Vec<Diagnostic>>,
     poison: RefCell<Vec<Poison>>,
     /// `(first token, error token)` of each broken declaration.
@@ -323,7 +325,7 @@ impl<'s> Cx<'s> {
                 }),
             }
         }
-        let mut kinds = classify(src, &toks);
+        let (mut kinds, bad_fields) = classify(src, &toks);
         // The lexer's `Eof` becomes the first END; `end` is its index.
         let end = toks.len() - 1;
         kinds[end] = K::End;
@@ -349,6 +351,7 @@ impl<'s> Cx<'s> {
             doc_marks,
             doc_state,
             unterminated,
+            bad_fields,
             diags: RefCell::new(Vec::new()),
             poison: RefCell::new(Vec::new()),
             top_errors: RefCell::new(Vec::new()),

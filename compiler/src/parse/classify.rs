@@ -103,8 +103,22 @@ pub enum K {
     End,
 }
 
-/// The terminal of each token (§3.2's local word rules; see the module comment).
-pub(super) fn classify(src: &str, toks: &[Lexeme]) -> Vec<K> {
+/// A token where a meta field or `@args` suffix should be (E0105).
+#[derive(Clone, Copy, Debug)]
+pub(super) enum BadField {
+    /// `.value` after `@args`.
+    ArgsValue,
+    /// A word after `@args.F.` that is no suffix.
+    Suffix,
+    /// A word after any other `.` or `@` that is no field.
+    Field,
+}
+
+/// The terminal of each token (§3.2's local word rules; see the module comment), and the
+/// tokens where a meta field or `@args` suffix is not one (E0105, `Cx::field_prescan`): every
+/// word after `.`/`@` that is no field (after `@args.F.`: no suffix), and `.value` after
+/// `@args`. One pass over the tokens finds both.
+pub(super) fn classify(src: &str, toks: &[Lexeme]) -> (Vec<K>, Vec<(usize, BadField)>) {
     let word = |i: usize| -> Option<&str> {
         let t = toks.get(i)?;
         (t.tok == Kind::Word).then(|| &src[t.span.range()])
@@ -132,14 +146,19 @@ pub(super) fn classify(src: &str, toks: &[Lexeme]) -> Vec<K> {
             Some("inf" | "bool" | "int" | "float" | "str" | "datetime")
         )
     };
-    (0..toks.len())
-        .map(|i| {
-            let Some(w) = word(i) else {
-                return punct(toks[i].tok);
-            };
-            let prev = if i == 0 { None } else { tok(i - 1) };
+    let mut kinds: Vec<K> = Vec::with_capacity(toks.len());
+    let mut bad_fields = Vec::new();
+    let mut prev = None;
+    for (i, t) in toks.iter().enumerate() {
+        let k = if t.tok != Kind::Word {
+            if t.tok == Kind::DotValue && prev == Some(Kind::AtArgs) {
+                bad_fields.push((i, BadField::ArgsValue));
+            }
+            punct(t.tok)
+        } else {
+            let w = &src[t.span.range()];
             if matches!(prev, Some(Kind::Dot | Kind::At)) {
-                return match w {
+                let k = match w {
                     "tags" => K::Tags,
                     "producers" => K::Producers,
                     "consumers" => K::Consumers,
@@ -147,55 +166,82 @@ pub(super) fn classify(src: &str, toks: &[Lexeme]) -> Vec<K> {
                     "intersect" => K::Intersect,
                     _ => K::Name,
                 };
-            }
-            let next = tok(i + 1);
-            // Looked up once: the rules below test the keyword, not the text again.
-            let kw = keyword(w);
-            // Declaration and member words at the start of one are keywords whatever follows
-            // (for the messages of a broken one); elsewhere a word before `.` is an argument.
-            let starts_decl = matches!(prev, None | Some(Kind::Semi | Kind::RBrace | Kind::LBrace))
-                && kw.is_some_and(is_decl_word);
-            if matches!(next, Some(Kind::Dot | Kind::DotValue)) && !starts_decl {
-                return K::Name;
-            }
-            let value_acc_next = || {
-                matches!(next, Some(Kind::Word | Kind::AtResult | Kind::AtSession))
-                    && matches!(tok(i + 2), Some(Kind::DotValue))
-            };
-            let cmp_next = || matches!(next, Some(Kind::EqEq)) || word(i + 1) == Some("in");
-            match kw {
-                // `S | not & T`, `(not)`: a `not` that nothing negated follows is a set name.
-                Some(K::Not)
-                    if !matches!(prev, Some(Kind::Eq))
-                        && (matches!(
-                            next,
-                            Some(Kind::RParen | Kind::Pipe | Kind::Amp | Kind::Caret | Kind::Minus)
-                        ) || (matches!(word(i + 1), Some("with" | "without"))
-                            && starts_element(i + 2))
-                            || (matches!(prev, Some(Kind::LParen))
-                                && matches!(
-                                    word(i + 1),
-                                    Some("union" | "intersect" | "minus" | "xor")
-                                )
-                                // `union of` is the aggregation (§3.2 b), which `not` negates.
-                                && !(matches!(word(i + 1), Some("union" | "intersect"))
-                                    && word(i + 2) == Some("of"))
-                                && starts_set_atom(i + 2))) =>
-                {
-                    K::Name
+                // After `@args.F.` only a suffix fits, after any other `.`/`@` only a field.
+                let suffix = i >= 4
+                    && prev == Some(Kind::Dot)
+                    && matches!(kinds[i - 2], K::Tags | K::Producers | K::Consumers)
+                    && kinds[i - 3] == K::Dot
+                    && kinds[i - 4] == K::AtArgs;
+                if suffix && !matches!(k, K::Union | K::Intersect) {
+                    bad_fields.push((i, BadField::Suffix));
+                } else if !suffix && !matches!(k, K::Tags | K::Producers | K::Consumers) {
+                    bad_fields.push((i, BadField::Field));
                 }
-                Some(K::Union) if word(i + 1) == Some("of") => K::AggUnion,
-                Some(K::Intersect) if word(i + 1) == Some("of") => K::AggIntersect,
-                Some(K::Any) if value_acc_next() => K::QuantAny,
-                Some(K::All) if value_acc_next() => K::QuantAll,
-                Some(K::True) if cmp_next() => K::TrueLit,
-                Some(K::False) if cmp_next() => K::FalseLit,
-                Some(K::InfKw) if cmp_next() => K::InfLit,
-                Some(k) => k,
-                None => K::Name,
+                k
+            } else {
+                word_terminal(i, w, prev, tok, word, starts_set_atom, starts_element)
             }
-        })
-        .collect()
+        };
+        kinds.push(k);
+        prev = Some(t.tok);
+    }
+    (kinds, bad_fields)
+}
+
+/// The terminal of the word `w` at token `i` (not after `.`/`@`), `prev` the kind of the
+/// token before it.
+fn word_terminal<'s>(
+    i: usize,
+    w: &str,
+    prev: Option<Kind>,
+    tok: impl Fn(usize) -> Option<Kind>,
+    word: impl Fn(usize) -> Option<&'s str>,
+    starts_set_atom: impl Fn(usize) -> bool,
+    starts_element: impl Fn(usize) -> bool,
+) -> K {
+    let next = tok(i + 1);
+    // Looked up once: the rules below test the keyword, not the text again.
+    let kw = keyword(w);
+    // Declaration and member words at the start of one are keywords whatever follows (for
+    // the messages of a broken one); elsewhere a word before `.` is an argument.
+    let starts_decl = matches!(prev, None | Some(Kind::Semi | Kind::RBrace | Kind::LBrace))
+        && kw.is_some_and(is_decl_word);
+    if matches!(next, Some(Kind::Dot | Kind::DotValue)) && !starts_decl {
+        return K::Name;
+    }
+    let value_acc_next = || {
+        matches!(next, Some(Kind::Word | Kind::AtResult | Kind::AtSession))
+            && matches!(tok(i + 2), Some(Kind::DotValue))
+    };
+    let cmp_next = || matches!(next, Some(Kind::EqEq)) || word(i + 1) == Some("in");
+    match kw {
+        // `S | not & T`, `(not)`: a `not` that nothing negated follows is a set name.
+        Some(K::Not)
+            if !matches!(prev, Some(Kind::Eq))
+                && (matches!(
+                    next,
+                    Some(Kind::RParen | Kind::Pipe | Kind::Amp | Kind::Caret | Kind::Minus)
+                ) || (matches!(word(i + 1), Some("with" | "without"))
+                    && starts_element(i + 2))
+                    || (matches!(prev, Some(Kind::LParen))
+                        && matches!(word(i + 1), Some("union" | "intersect" | "minus" | "xor"))
+                        // `union of` is the aggregation (§3.2 b), which `not` negates.
+                        && !(matches!(word(i + 1), Some("union" | "intersect"))
+                            && word(i + 2) == Some("of"))
+                        && starts_set_atom(i + 2))) =>
+        {
+            K::Name
+        }
+        Some(K::Union) if word(i + 1) == Some("of") => K::AggUnion,
+        Some(K::Intersect) if word(i + 1) == Some("of") => K::AggIntersect,
+        Some(K::Any) if value_acc_next() => K::QuantAny,
+        Some(K::All) if value_acc_next() => K::QuantAll,
+        Some(K::True) if cmp_next() => K::TrueLit,
+        Some(K::False) if cmp_next() => K::FalseLit,
+        Some(K::InfKw) if cmp_next() => K::InfLit,
+        Some(k) => k,
+        None => K::Name,
+    }
 }
 
 /// The declaration and member words (`DeclWord` in the grammar): kept as keywords at the start

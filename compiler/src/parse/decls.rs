@@ -3,6 +3,7 @@
 
 use lalrpop_util::ParseError;
 
+use super::classify::BadField;
 use super::cover::{Cv, Fail, Rhs};
 use super::{Cx, K, Recovery};
 
@@ -10,7 +11,6 @@ use super::{Cx, K, Recovery};
 type Tail = Option<Box<(usize, Recovery, usize)>>;
 use crate::ast::*;
 use crate::diag::Diagnostic;
-use crate::lex::Kind;
 
 impl Cx<'_> {
     fn item(&self, l: usize, kind: ItemKind, r: usize) -> Item {
@@ -395,49 +395,28 @@ impl Cx<'_> {
     }
 
     /// E0105 for every word after `.`/`@` that is no meta field (or, after `@args.F.`, no
-    /// suffix), and for `@args.value`. Found on the tokens rather than in grammar actions: an
-    /// action runs only once the automaton has seen a valid next token, and the unknown
-    /// field is the problem to report, not whatever follows it.
+    /// suffix), and for `@args.value`, at the tokens `classify` found. Found on the tokens
+    /// rather than in grammar actions: an action runs only once the automaton has seen a valid
+    /// next token, and the unknown field is the problem to report, not whatever follows it.
     pub(super) fn field_prescan(&self) {
-        let k = &self.kinds;
-        for i in 1..k.len() {
-            if self.toks[i - 1].tok == Kind::AtArgs && k[i] == K::DotValue {
-                self.poison(
-                    i,
-                    Diagnostic::error("E0105", self.toks[i].span, "`@args` has no `.value`").with_help(
-                        "`@args` aggregates metas: `@args.tags`, `@args.tags.union`, `@args.tags.intersect`",
-                    ),
-                );
-                continue;
-            }
-            if self.toks[i].tok != Kind::Word || !matches!(k[i - 1], K::Dot | K::At) {
-                continue;
-            }
-            let suffix = i >= 4
-                && k[i - 1] == K::Dot
-                && matches!(k[i - 2], K::Tags | K::Producers | K::Consumers)
-                && k[i - 3] == K::Dot
-                && k[i - 4] == K::AtArgs;
-            let d = if suffix {
-                if matches!(k[i], K::Union | K::Intersect) {
-                    continue;
-                }
-                Diagnostic::error(
+        for &(i, bad) in &self.bad_fields {
+            let at = self.toks[i].span;
+            let d = match bad {
+                BadField::ArgsValue => Diagnostic::error("E0105", at, "`@args` has no `.value`").with_help(
+                    "`@args` aggregates metas: `@args.tags`, `@args.tags.union`, `@args.tags.intersect`",
+                ),
+                BadField::Suffix => Diagnostic::error(
                     "E0105",
-                    self.toks[i].span,
+                    at,
                     format!("unknown `@args` suffix `{}`", self.text(i)),
                 )
-                .with_help("the suffixes are `.union` and `.intersect`")
-            } else {
-                if matches!(k[i], K::Tags | K::Producers | K::Consumers) {
-                    continue;
-                }
-                Diagnostic::error(
+                .with_help("the suffixes are `.union` and `.intersect`"),
+                BadField::Field => Diagnostic::error(
                     "E0105",
-                    self.toks[i].span,
+                    at,
                     format!("unknown meta field `{}`", self.text(i)),
                 )
-                .with_help("the meta fields are `tags`, `producers` and `consumers`")
+                .with_help("the meta fields are `tags`, `producers` and `consumers`"),
             };
             self.poison(i, d);
         }
