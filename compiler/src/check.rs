@@ -16,8 +16,6 @@ mod resolve;
 mod tests;
 mod typeck;
 
-use std::fmt::Write as _;
-
 use rustc_hash::FxHashMap;
 
 use sqrt_std::tools::ToolSet;
@@ -368,12 +366,24 @@ fn number(p: &mut ir::Policy, named: usize) {
 }
 
 /// `<id>#<n>`, sized exactly: inline (no allocation) up to 24 bytes, one allocation beyond.
-fn rule_id(id: &str, n: usize) -> ir::Text {
-    let digits = n.ilog10() as usize + 1;
-    let mut out = ir::Text::with_capacity(id.len() + 1 + digits);
+/// The digits are written by hand: `write!` went through the formatting machinery for every
+/// rule of every policy.
+fn rule_id(id: &str, mut n: usize) -> ir::Text {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let digits = std::str::from_utf8(&digits[at..]).unwrap_or_default();
+    let mut out = ir::Text::with_capacity(id.len() + 1 + digits.len());
     out.push_str(id);
     out.push('#');
-    let _ = write!(out, "{n}");
+    out.push_str(digits);
     out
 }
 

@@ -614,3 +614,18 @@ fn mixed_operators_are_found_everywhere_once() {
     // Only one family: no warning.
     assert!(located(r#"tool "t" -> @tags |= {"a"} | {"b"} | ({"c"} & {"d"});"#).is_empty());
 }
+
+#[test]
+fn rule_ids_spell_every_number() {
+    for (n, text) in [
+        (1, "t#1"),
+        (9, "t#9"),
+        (10, "t#10"),
+        (1_000_007, "t#1000007"),
+        (usize::MAX, "t#18446744073709551615"),
+    ] {
+        assert_eq!(super::rule_id("t", n), text);
+    }
+    let long = "a_tool_name_longer_than_twenty_four_bytes";
+    assert_eq!(super::rule_id(long, 42), format!("{long}#42"));
+}
