@@ -15,30 +15,9 @@ use sqrt_compiler::fmt::format;
 use sqrt_compiler::parse::{fast_path_taken, parse, parse_in_parts};
 use sqrt_compiler::split::{one_part, parts};
 
-/// `n` realistic tool blocks: a let, a policy with priority, two rules and a result block, and a
-/// shorthand (about 12 lines and 400 bytes per block).
-fn policy(n: usize) -> String {
-    let mut s = String::new();
-    for i in 0..n {
-        s.push_str(&format!(
-            r##"/// Block {i}.
-let sensitive_{i} = {{"internal_use", "confidential", "pii_{i}"}};
-tool "send_email_{i}" {{
-    priority {p};
-    hard deny when (body.tags overlaps sensitive_{i}) and (not to.value in {{str matching r".*@trustedcorp\.com"}});
-    soft allow when path.value in {{w"/srv/public/*", "a", "b"}} or @args.producers superset of {{"ledger"}};
-    result {{
-        @tags |= {{"t{i}"}}; // tag the output
-        when "restricted" in @tags {{ @consumers &= {{"#hr"}}; }}
-    }}
-}}
-tool "fetch_{i}" -> @producers |= {{"src_{i}"}} when port.value in {{int 1..1024}};
-"##,
-            p = i % 10
-        ));
-    }
-    s
-}
+#[path = "common/frontend.rs"]
+mod generated;
+use generated::policy;
 
 fn frontend(c: &mut Criterion) {
     let mut group = c.benchmark_group("frontend");

@@ -11,28 +11,13 @@ mod common;
 use common::same_as_reference as same;
 use sqrt_compiler::parse::MAX_DEPTH;
 
-fn corpus_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            corpus_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "sqrt") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn corpus_files_parse_the_same_and_valid_ones_take_the_fast_path() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    corpus_files(&root.join("tests/corpus"), &mut files);
-    corpus_files(&root.join("../tests/corpus"), &mut files);
-    assert!(files.len() > 50, "corpus not found: {files:?}");
+    let files = common::corpus();
+    assert!(files.len() > 50, "corpus not found: {} files", files.len());
     let mut valid = 0;
-    for path in &files {
-        let src = std::fs::read_to_string(path).unwrap();
-        let clean = same(&src);
+    for (path, src) in &files {
+        let clean = same(src);
         // Files under `valid/` (and the compiler's own corpus) are well-formed programs; some
         // have checker diagnostics, none a syntax one.
         let must_be_clean = !path.components().any(|c| c.as_os_str() == "invalid");
@@ -65,7 +50,7 @@ fn book_examples_and_suite_policies_parse_the_same() {
     }
     let blocks = sources.len();
     let mut suites = Vec::new();
-    corpus_files(&root.join("tests/sqrt"), &mut suites);
+    common::sqrt_files(&root.join("tests/sqrt"), &mut suites);
     for path in &suites {
         sources.push(std::fs::read_to_string(path).unwrap());
     }

@@ -71,7 +71,8 @@ pub fn streams_as_tree(src: &str, opts: &CheckOptions<'_>) -> bool {
     streamed.is_some()
 }
 
-fn sqrt_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every `.sqrt` file below `dir`.
+pub fn sqrt_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
         let path = e.unwrap().path();
         if path.is_dir() {
