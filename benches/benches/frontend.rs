@@ -1,7 +1,7 @@
 //! Front-end throughput: lexing + parsing (and checking, and formatting) generated policies of
 //! 100, 1,000 and 10,000 tool blocks: `parse` (the whole tree), `parse_check` (what `sqrtc
 //! check` does: each part read one declaration at a time, never the whole tree), the same two
-//! on one thread (`*_one_thread`; a text of 512 KiB or more is otherwise split into one part
+//! on one thread (`*_one_thread`; a text of 512 KiB or more is otherwise split into four parts
 //! per CPU), `check` (the checker alone on a parsed tree) and `fmt`. Target: parse + check of
 //! 10,000 blocks under 50 ms, linear in size.
 
@@ -44,7 +44,7 @@ fn frontend(c: &mut Criterion) {
             b.iter_with_large_drop(|| check(src, &CheckOptions::default()))
         });
         // The same on one thread (a text of 512 KiB and more is parsed and checked in parts,
-        // one per CPU: `split`).
+        // four per CPU: `split`).
         group.bench_with_input(
             BenchmarkId::new("parse_check_one_thread", n),
             &src,

@@ -12,24 +12,38 @@
 //! whole text on one thread instead, so diagnostics always come from the one-part parse.
 
 use std::ops::Range;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::parse::{Parsed, parse_range};
 
-/// The smallest part worth a thread of its own: below twice this size, a text is one part.
+/// The smallest part worth splitting off: below twice this size, a text is one part.
 pub const MIN_PART: usize = 256 * 1024;
 
-/// At most this many parts (threads).
-const MAX_PARTS: usize = 8;
+/// Parts per available CPU. More parts than threads let a thread whose core is slower (a
+/// machine shared with other work) take fewer of them: threads take the next part as they
+/// finish one (`map`).
+const PARTS_PER_CPU: usize = 4;
 
-/// The parts of `src`: one per available CPU (at most `MAX_PARTS`), each at least `MIN_PART`
-/// bytes, split at declaration boundaries; one part (the whole text) when it is small.
+/// At most this many parts.
+const MAX_PARTS: usize = 32;
+
+/// The parts of `src`: `PARTS_PER_CPU` per available CPU (at most `MAX_PARTS`), each at least
+/// `MIN_PART` bytes, split at declaration boundaries; one part (the whole text) when it is
+/// small or there is one CPU.
 pub fn parts(src: &str) -> Vec<Range<usize>> {
     // Asked only for a large text: on Linux it reads the cgroup CPU quota files.
     if src.len() < 2 * MIN_PART {
         return one_part(src).to_vec();
     }
-    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-    parts_for(src, cpus.min(MAX_PARTS), MIN_PART)
+    match cpus() {
+        1 => one_part(src).to_vec(),
+        n => parts_for(src, (n * PARTS_PER_CPU).min(MAX_PARTS), MIN_PART),
+    }
+}
+
+fn cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// The whole text as one part: `parse_in_parts`/`check_in_parts` on one thread.
@@ -41,9 +55,9 @@ pub fn one_part(src: &str) -> [Range<usize>; 1] {
     [0..src.len()]
 }
 
-/// `parts` with an explicit thread count and minimum part size (tests split small texts).
-pub fn parts_for(src: &str, threads: usize, min_part: usize) -> Vec<Range<usize>> {
-    let n = threads.min(src.len() / min_part.max(1)).max(1);
+/// `parts` with an explicit part count and minimum part size (tests split small texts).
+pub fn parts_for(src: &str, parts: usize, min_part: usize) -> Vec<Range<usize>> {
+    let n = parts.min(src.len() / min_part.max(1)).max(1);
     let mut starts = vec![0];
     for k in 1..n {
         let (from, to) = (k * src.len() / n, (k + 1) * src.len() / n);
@@ -113,28 +127,52 @@ pub fn parse(src: &str, parts: &[Range<usize>]) -> Option<Vec<Parsed>> {
     Some(parsed)
 }
 
-/// `f` of every entry, each on its own thread (the first on this one), in order.
+/// `f` of every entry, in order, on up to one thread per CPU (this one included): each thread
+/// takes the next entry as it finishes one.
 pub fn map<T: Send, R: Send>(
     entries: impl IntoIterator<Item = T>,
     f: impl Fn(T) -> R + Sync,
 ) -> Vec<R> {
-    let mut entries = entries.into_iter();
-    let Some(first) = entries.next() else {
-        return Vec::new();
+    let entries: Vec<Mutex<Option<T>>> = entries.into_iter().map(|e| Mutex::new(Some(e))).collect();
+    if entries.len() < 2 {
+        return entries
+            .into_iter()
+            .filter_map(|e| e.into_inner().unwrap_or_else(|p| p.into_inner()))
+            .map(f)
+            .collect();
+    }
+    let results: Vec<Mutex<Option<R>>> = entries.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(entry) = entries.get(i) else { break };
+            // Each entry is taken once, by the thread that drew its index.
+            if let Some(e) = lock(entry).take() {
+                *lock(&results[i]) = Some(f(e));
+            }
+        }
     };
-    let f = &f;
     std::thread::scope(|s| {
-        let handles: Vec<_> = entries.map(|e| s.spawn(move || f(e))).collect();
-        let mut out = Vec::with_capacity(handles.len() + 1);
-        out.push(f(first));
-        // A panic on a part's thread is the same bug on this thread: pass it on.
-        out.extend(
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
-        );
-        out
-    })
+        for _ in 1..cpus().min(entries.len()) {
+            s.spawn(work);
+        }
+        // A panic on another thread is the same bug on this one: the scope passes it on.
+        work();
+    });
+    results
+        .into_iter()
+        .map(|r| {
+            r.into_inner()
+                .unwrap_or_else(|p| p.into_inner())
+                .expect("every entry was mapped")
+        })
+        .collect()
+}
+
+/// The lock's contents, also after a panic elsewhere (which the scope passes on anyway).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Frees large values on one thread each (freeing a tree costs about a fifth of building it).
@@ -155,6 +193,19 @@ pub fn drop_all<T: Send>(values: Vec<T>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn map_keeps_the_order_whoever_takes_an_entry() {
+        let entries: Vec<u64> = (0..50).collect();
+        let doubled = map(entries, |i| {
+            // Uneven work, so threads take entries out of turn.
+            std::thread::sleep(std::time::Duration::from_micros((i % 7) * 200));
+            i * 2
+        });
+        assert_eq!(doubled, (0..50).map(|i| i * 2).collect::<Vec<u64>>());
+        assert_eq!(map(Vec::<u8>::new(), |b| b), Vec::<u8>::new());
+        assert_eq!(map([7], |b| b + 1), vec![8]);
+    }
 
     #[test]
     fn splits_before_docs_at_declarations_only() {
