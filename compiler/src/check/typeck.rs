@@ -534,7 +534,11 @@ impl<'a> Checker<'a> {
                     let mut one = names();
                     let labels = match (one.next(), one.next()) {
                         (Some(label), None) => ir::Labels::One(label.clone()),
-                        _ => ir::Labels::Many(names().cloned().collect()),
+                        _ => {
+                            let mut labels = Vec::with_capacity(elems.len());
+                            labels.extend(names().cloned());
+                            ir::Labels::Many(labels)
+                        }
                     };
                     return TSet::Labels(LSet::Lit { labels, universal });
                 }

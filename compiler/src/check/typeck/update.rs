@@ -183,10 +183,15 @@ impl Checker<'_> {
                 ),
                 ast::StmtKind::When { cond, updates } => {
                     let cond = self.pred(cond);
-                    let updates = updates
-                        .iter()
-                        .filter_map(|u| self.update(&u.target, u.op, &u.value, u.span))
-                        .collect();
+                    // Sized for all of them: collected from a filter, the vector would start
+                    // with room for four.
+                    let mut checked = Vec::with_capacity(updates.len());
+                    checked.extend(
+                        updates
+                            .iter()
+                            .filter_map(|u| self.update(&u.target, u.op, &u.value, u.span)),
+                    );
+                    let updates = checked;
                     out.push(ir::Stmt::When {
                         cond,
                         updates,
