@@ -133,7 +133,7 @@ pub fn check_ast(program: ast::Program, opts: &CheckOptions<'_>, syntax_errors: 
     .expect("one part of a whole tree is always checked")
 }
 
-/// What the checker found in one part of a program.
+/// What the checker found in one part of a program, or in the parts so far.
 struct PartChecked {
     policies: Policies,
     diags: Vec<Diagnostic>,
@@ -143,11 +143,27 @@ struct PartChecked {
     spent: Option<usize>,
 }
 
+impl PartChecked {
+    /// What the next part found, after this one's: its policies numbered and linted across
+    /// both.
+    fn append(&mut self, mut next: PartChecked) {
+        self.policies.append(next.policies);
+        self.diags.append(&mut next.diags);
+        self.mixed.append(&mut next.mixed);
+        for (u, v) in self.used.iter_mut().zip(&next.used) {
+            *u |= v;
+        }
+        self.spent = self.spent.zip(next.spent).map(|(a, b)| a.saturating_add(b));
+    }
+}
+
 /// Checks a program given in consecutive parts, each on its own thread: a part is its lets,
 /// each with its index among the part's declarations, and its tool declarations in order,
 /// which `tools` yields one at a time (each is freed once its IR is built); `whole` says
 /// afterwards whether `tools` yielded the whole part. The lets of all parts are resolved
-/// first, since a let may be used anywhere.
+/// first, since a let may be used anywhere. Each part is appended to the ones before it
+/// (numbered and linted with them) as soon as they are all done, while later parts are still
+/// being checked.
 ///
 /// `None` when a part was not whole, or when several parts together need more let expansions
 /// than a file may (the caller then checks the whole text on one thread, which reports the
@@ -161,11 +177,13 @@ fn check_parts<T: Iterator<Item = (usize, ast::Item)> + Send>(
     literal::forget_valid_regexes();
     let several = parts.len() > 1;
     let (tools, lets_of): (Vec<T>, Vec<stream::Lets>) = parts.into_iter().unzip();
+    // Every part's policies, for room in the list they are all appended to.
+    let total: usize = tools.iter().map(|t| t.size_hint().0).sum();
     let mut diags = Vec::new();
     let decls = lets_of.iter().flatten().map(|(_, decl)| decl).collect();
     let lets = resolve::resolve(decls, &mut diags);
     let lint = !opts.prelude && !syntax_errors;
-    let checked = split::map(tools.into_iter().zip(&lets_of), |(mut tools, part_lets)| {
+    let check_part = |(mut tools, part_lets): (T, &stream::Lets)| {
         let mut checker = Checker::new(&lets, opts);
         checker.quiet_unknown = syntax_errors;
         checker.lint_mixed = lint;
@@ -195,53 +213,59 @@ fn check_parts<T: Iterator<Item = (usize, ast::Item)> + Send>(
             spent,
         };
         whole(tools).then_some(checked)
+    };
+    // `None`: a part was not whole; then `Some(None)` until the first part is in.
+    let checked = split::map_fold(
+        tools.into_iter().zip(&lets_of),
+        check_part,
+        Some(None),
+        |all: &mut Option<Option<PartChecked>>, part| match (all.as_mut(), part) {
+            (Some(Some(all)), Some(part)) => all.append(part),
+            (Some(first @ None), Some(mut part)) => {
+                part.policies.reserve(total);
+                *first = Some(part);
+            }
+            (_, None) => *all = None,
+            (None, Some(_)) => {}
+        },
+    )?;
+    // No part at all: nothing to check.
+    let checked = checked.unwrap_or_else(|| PartChecked {
+        policies: Policies::new(0, lint),
+        diags: Vec::new(),
+        mixed: Vec::new(),
+        used: Vec::new(),
+        spent: Some(0),
     });
-    let checked: Vec<PartChecked> = checked.into_iter().collect::<Option<_>>()?;
-    let spent: Option<usize> = checked.iter().map(|c| c.spent).sum();
-    if several && spent.is_none_or(|n| n > typeck::MAX_EXPANSIONS) {
+    if several && checked.spent.is_none_or(|n| n > typeck::MAX_EXPANSIONS) {
         return None;
-    }
-    let mut used = vec![false; lets.lets.len()];
-    for c in &checked {
-        for (u, v) in used.iter_mut().zip(&c.used) {
-            *u |= v;
-        }
     }
     let mut unused = Vec::new();
     if lint {
-        lint::unused_lets(&lets, &used, &mut unused);
+        lint::unused_lets(&lets, &checked.used, &mut unused);
     }
     drop(lets);
-    // The lets of a large (split) text are freed on another thread while this one numbers and
-    // lints the rules.
-    let (program, diags) = std::thread::scope(|s| {
-        if several {
-            s.spawn(move || drop(lets_of));
-        }
-        merge(checked, diags, unused, lint)
-    });
+    // The lets of a large (split) text are freed on all threads.
+    split::map(lets_of, drop);
+    let (program, diags) = merge(checked, diags, unused, lint);
     literal::forget_valid_regexes();
     Some(finish(Some(program), diags))
 }
 
-/// The parts' policies in order, numbered and linted across parts, with all diagnostics.
+/// The policies of all parts, with all diagnostics in order.
 fn merge(
-    checked: Vec<PartChecked>,
+    checked: PartChecked,
     mut diags: Vec<Diagnostic>,
     mut unused: Vec<Diagnostic>,
     lint: bool,
 ) -> (ir::Program, Vec<Diagnostic>) {
-    let mut policies: Option<Policies> = None;
-    let mut mixed = Vec::new();
-    for mut c in checked {
-        match &mut policies {
-            None => policies = Some(c.policies),
-            Some(all) => all.append(c.policies),
-        }
-        diags.append(&mut c.diags);
-        mixed.append(&mut c.mixed);
-    }
-    let policies = policies.unwrap_or_else(|| Policies::new(0, lint));
+    let PartChecked {
+        policies,
+        diags: mut found,
+        mut mixed,
+        ..
+    } = checked;
+    diags.append(&mut found);
     diags.append(&mut unused);
     if lint {
         // Rules with errors have placeholder conditions that would compare equal.
@@ -280,6 +304,14 @@ impl Policies {
             same_id_before: Vec::with_capacity(capacity),
             lint: lint.then(Vec::new),
         }
+    }
+
+    /// Room for `total` policies in all.
+    fn reserve(&mut self, total: usize) {
+        let more = total.saturating_sub(self.list.len());
+        self.list.reserve_exact(more);
+        self.same_id_before.reserve_exact(more);
+        self.by_id.reserve(more);
     }
 
     fn push(&mut self, mut p: ir::Policy) {

@@ -133,23 +133,50 @@ pub fn map<T: Send, R: Send>(
     entries: impl IntoIterator<Item = T>,
     f: impl Fn(T) -> R + Sync,
 ) -> Vec<R> {
+    map_fold(entries, f, Vec::new(), Vec::push)
+}
+
+/// `f` of every entry, as `map` runs it, with the results folded into `acc` by `g` in entry
+/// order: each result as soon as it and all before it are done, by the thread that finished
+/// the last of them. The fold then runs while later entries are still being mapped, and only
+/// the last entry's share of it is left when the last entry is done.
+pub fn map_fold<T: Send, R: Send, A: Send>(
+    entries: impl IntoIterator<Item = T>,
+    f: impl Fn(T) -> R + Sync,
+    mut acc: A,
+    g: impl Fn(&mut A, R) + Sync,
+) -> A {
     let entries: Vec<Mutex<Option<T>>> = entries.into_iter().map(|e| Mutex::new(Some(e))).collect();
     if entries.len() < 2 {
-        return entries
-            .into_iter()
-            .filter_map(|e| e.into_inner().unwrap_or_else(|p| p.into_inner()))
-            .map(f)
-            .collect();
+        for e in entries {
+            if let Some(e) = e.into_inner().unwrap_or_else(|p| p.into_inner()) {
+                g(&mut acc, f(e));
+            }
+        }
+        return acc;
     }
     let results: Vec<Mutex<Option<R>>> = entries.iter().map(|_| Mutex::new(None)).collect();
+    // The accumulator, and how many results it has taken.
+    let folded = Mutex::new((acc, 0));
     let next = AtomicUsize::new(0);
     let work = || {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(entry) = entries.get(i) else { break };
             // Each entry is taken once, by the thread that drew its index.
-            if let Some(e) = lock(entry).take() {
-                *lock(&results[i]) = Some(f(e));
+            let Some(e) = lock(entry).take() else {
+                continue;
+            };
+            let r = f(e);
+            *lock(&results[i]) = Some(r);
+            // Fold what is ready, in order. A thread stores its result before it waits for
+            // `folded`, so a result the folding thread found missing is folded by the thread
+            // that stores it.
+            let mut folded = lock(&folded);
+            let (acc, n) = &mut *folded;
+            while let Some(r) = results.get(*n).and_then(|slot| lock(slot).take()) {
+                g(acc, r);
+                *n += 1;
             }
         }
     };
@@ -160,14 +187,9 @@ pub fn map<T: Send, R: Send>(
         // A panic on another thread is the same bug on this one: the scope passes it on.
         work();
     });
-    results
-        .into_iter()
-        .map(|r| {
-            r.into_inner()
-                .unwrap_or_else(|p| p.into_inner())
-                .expect("every entry was mapped")
-        })
-        .collect()
+    let (acc, n) = folded.into_inner().unwrap_or_else(|p| p.into_inner());
+    assert_eq!(n, entries.len(), "every entry was mapped and folded");
+    acc
 }
 
 /// The lock's contents, also after a panic elsewhere (which the scope passes on anyway).
@@ -205,6 +227,27 @@ mod tests {
         assert_eq!(doubled, (0..50).map(|i| i * 2).collect::<Vec<u64>>());
         assert_eq!(map(Vec::<u8>::new(), |b| b), Vec::<u8>::new());
         assert_eq!(map([7], |b| b + 1), vec![8]);
+    }
+
+    #[test]
+    fn map_fold_folds_in_order_each_result_once() {
+        // Later entries finish first, so results wait for the ones before them.
+        let folded = map_fold(
+            0..40u64,
+            |i| {
+                std::thread::sleep(std::time::Duration::from_micros((40 - i) % 9 * 300));
+                i
+            },
+            (Vec::new(), 0),
+            |(order, sum): &mut (Vec<u64>, u64), i| {
+                order.push(i);
+                *sum += i;
+            },
+        );
+        assert_eq!(folded.0, (0..40).collect::<Vec<u64>>());
+        assert_eq!(folded.1, (0..40).sum::<u64>());
+        assert_eq!(map_fold([5u8], |b| b + 1, 1u8, |a, b| *a *= b), 6);
+        assert_eq!(map_fold(Vec::<u8>::new(), |b| b, 3u8, |a, b| *a += b), 3);
     }
 
     #[test]
