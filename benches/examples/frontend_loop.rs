@@ -6,7 +6,7 @@
 //! and its minimum is the least disturbed number on a shared machine.
 //!
 //! ```text
-//! cargo run --release -p sqrt-benches --example frontend_loop -- [parse_check|parse_check_one_thread|parse|parse_one_thread] [BLOCKS] [ITERATIONS]
+//! cargo run --release -p sqrt-benches --example frontend_loop -- [parse_check|parse_check_one_thread|parse|parse_one_thread] [BLOCKS] [ITERATIONS] [keep]
 //! ```
 
 /// sqrtc's allocator (runtime/src/bin/sqrtc.rs): measured as shipped.
@@ -27,6 +27,10 @@ fn main() {
     let what = args.get(1).map_or("parse_check", String::as_str);
     let blocks = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let iterations: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(30);
+    // `keep`: hold every result until the end, as criterion's `iter_with_large_drop` holds a
+    // sample's, so each call builds its result in fresh memory.
+    let keep = args.get(4).is_some_and(|s| s == "keep");
+    let mut kept = Vec::new();
     let src = generated::policy(blocks);
     let opts = CheckOptions::default();
     let mut times = Vec::with_capacity(iterations);
@@ -43,14 +47,28 @@ fn main() {
             }
         };
         times.push(start.elapsed().as_secs_f64() * 1e3);
-        drop(result);
+        if std::env::var_os("LOOP_TRACE").is_some() {
+            eprint!("{:.1} ", times[times.len() - 1]);
+        }
+        if keep {
+            kept.push(result);
+        }
     }
+    let rss_mib = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
+            line.split_whitespace().nth(1)?.parse::<f64>().ok()
+        })
+        .map_or(0.0, |kib| kib / 1024.0);
     times.sort_by(f64::total_cmp);
     println!(
-        "{what} {blocks} blocks ({} bytes), {} runs: min {:.1} ms, median {:.1} ms",
+        "{what} {blocks} blocks ({} bytes), {} runs{}: min {:.1} ms, median {:.1} ms, peak RSS {rss_mib:.0} MiB",
         src.len(),
         times.len(),
+        if keep { " (results kept)" } else { "" },
         times[0],
         times[times.len() / 2]
     );
+    drop(kept);
 }
