@@ -11,12 +11,11 @@
 
 mod lint;
 mod literal;
+mod number;
 mod resolve;
 #[cfg(test)]
 mod tests;
 mod typeck;
-
-use rustc_hash::FxHashMap;
 
 use sqrt_std::tools::ToolSet;
 
@@ -25,6 +24,7 @@ use crate::diag::Diagnostic;
 use crate::ir;
 use crate::parse::stream::{self, Stream};
 use crate::split;
+use number::Policies;
 use typeck::{Checker, Place};
 
 pub use literal::{Escapes, inner_span};
@@ -203,6 +203,7 @@ fn check_parts<T: Iterator<Item = (usize, ast::Item)> + Send>(
             }
         }
         part_lets.for_each(|(_, decl)| checker.let_body(decl));
+        policies.settle();
         let spent = checker.spent();
         literal::forget_valid_regexes();
         let checked = PartChecked {
@@ -278,145 +279,6 @@ fn merge(
         policies: policies.list,
     };
     (program, diags)
-}
-
-/// Checked policies, each numbered and linted as it is added (while it is still in the
-/// cache): those of one part on that part's thread, then the parts appended in order.
-struct Policies {
-    list: Vec<ir::Policy>,
-    /// Per id text: how many check rules the policies with that id have (rule ids are
-    /// `<id>#<n>`, n counting over all of them), and the last of them.
-    by_id: FxHashMap<ir::Text, (usize, usize)>,
-    /// For each policy, the previous one with the same id text (`usize::MAX`: none), for W0002.
-    same_id_before: Vec<usize>,
-    /// W0001 and W0002 so far with the policy each is about, when linting; given only if the
-    /// file has no error.
-    lint: Option<Vec<(usize, Diagnostic)>>,
-}
-
-impl Policies {
-    fn new(capacity: usize, lint: bool) -> Policies {
-        let mut by_id = FxHashMap::default();
-        by_id.reserve(capacity);
-        Policies {
-            list: Vec::with_capacity(capacity),
-            by_id,
-            same_id_before: Vec::with_capacity(capacity),
-            lint: lint.then(Vec::new),
-        }
-    }
-
-    /// Room for `total` policies in all.
-    fn reserve(&mut self, total: usize) {
-        let more = total.saturating_sub(self.list.len());
-        self.list.reserve_exact(more);
-        self.same_id_before.reserve_exact(more);
-        self.by_id.reserve(more);
-    }
-
-    fn push(&mut self, mut p: ir::Policy) {
-        let index = self.list.len();
-        let entry = self
-            .by_id
-            .entry(p.id_text.clone())
-            .or_insert((0, usize::MAX));
-        let (named, before) = *entry;
-        *entry = (named + p.rules.len(), index);
-        number(&mut p, named);
-        self.same_id_before.push(before);
-        self.list.push(p);
-        self.lint_last(index);
-    }
-
-    /// W0001 and W0002 for policy `i`, against the policies before it.
-    fn lint_last(&mut self, i: usize) {
-        if let Some(found) = &mut self.lint {
-            let mut diags = Vec::new();
-            lint::rules(&self.list[..=i], &self.same_id_before[..=i], &mut diags);
-            found.extend(diags.into_iter().map(|d| (i, d)));
-        }
-    }
-
-    /// Appends the policies of the next part, numbered and linted on their own: those whose id
-    /// text an earlier part has too are renumbered after the earlier ones and linted again.
-    fn append(&mut self, next: Policies) {
-        let base = self.list.len();
-        // Per policy of `next` whose id an earlier part has too: how many rules of that id come
-        // before it, and the policy of that id before it.
-        let mut shared: FxHashMap<usize, (usize, usize)> = FxHashMap::default();
-        for (id, (count, last)) in next.by_id {
-            let entry = self.by_id.entry(id).or_insert((0, usize::MAX));
-            let (named, before) = *entry;
-            *entry = (named + count, base + last);
-            if before == usize::MAX {
-                continue;
-            }
-            // Back along the id's policies in `next`, counting their rules down.
-            let (mut after, mut i) = (count, last);
-            while i != usize::MAX {
-                after -= next.list[i].rules.len();
-                let prev = next.same_id_before[i];
-                let link = if prev == usize::MAX {
-                    before
-                } else {
-                    base + prev
-                };
-                shared.insert(i, (named + after, link));
-                i = prev;
-            }
-        }
-        let local = next.list.into_iter().zip(next.same_id_before);
-        for (i, (mut p, before)) in local.enumerate() {
-            let before = match shared.get(&i) {
-                Some(&(named, link)) => {
-                    number(&mut p, named);
-                    link
-                }
-                None if before == usize::MAX => before,
-                None => base + before,
-            };
-            self.list.push(p);
-            self.same_id_before.push(before);
-        }
-        if let (Some(found), Some(more)) = (&mut self.lint, next.lint) {
-            let kept = more.into_iter().filter(|(i, _)| !shared.contains_key(i));
-            found.extend(kept.map(|(i, d)| (base + i, d)));
-        }
-        let mut relint: Vec<usize> = shared.into_keys().map(|i| base + i).collect();
-        relint.sort_unstable();
-        for i in relint {
-            self.lint_last(i);
-        }
-    }
-}
-
-/// Gives the rules of `p` their ids `<id>#<n>`, counting from `named + 1`.
-fn number(p: &mut ir::Policy, named: usize) {
-    for (k, r) in p.rules.iter_mut().enumerate() {
-        r.id = rule_id(&p.id_text, named + k + 1);
-    }
-}
-
-/// `<id>#<n>`, sized exactly: inline (no allocation) up to 24 bytes, one allocation beyond.
-/// The digits are written by hand: `write!` went through the formatting machinery for every
-/// rule of every policy.
-fn rule_id(id: &str, mut n: usize) -> ir::Text {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let digits = std::str::from_utf8(&digits[at..]).unwrap_or_default();
-    let mut out = ir::Text::with_capacity(id.len() + 1 + digits.len());
-    out.push_str(id);
-    out.push('#');
-    out.push_str(digits);
-    out
 }
 
 fn new_policy(checker: &mut Checker<'_>, id: &ast::ToolId, span: crate::diag::Span) -> ir::Policy {

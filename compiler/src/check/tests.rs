@@ -624,8 +624,67 @@ fn rule_ids_spell_every_number() {
         (1_000_007, "t#1000007"),
         (usize::MAX, "t#18446744073709551615"),
     ] {
-        assert_eq!(super::rule_id("t", n), text);
+        assert_eq!(super::number::rule_id("t", n), text);
     }
     let long = "a_tool_name_longer_than_twenty_four_bytes";
-    assert_eq!(super::rule_id(long, 42), format!("{long}#42"));
+    assert_eq!(super::number::rule_id(long, 42), format!("{long}#42"));
+}
+
+/// Ids are grouped by hash (`number::Policies`); policies whose different ids hash alike must
+/// still be numbered and compared apart, within a part and across parts.
+#[test]
+fn ids_that_hash_alike_are_still_told_apart() {
+    use super::number::Policies;
+    let src = r#"tool "a" { soft allow always; soft deny when x.value == 1; }
+tool "b" { soft deny always; }
+tool "a" { soft deny always; }
+tool "b" { soft deny always; }
+tool "c" { soft deny always; }"#;
+    let checked = check(src, &CheckOptions::default());
+    // As checked for real: one W0002 (the second "b" repeats the first "b"'s rule).
+    assert_eq!(codes(&checked), ["W0002"]);
+    let program = checked.program.unwrap();
+    let numbered = |p: &Policies| -> Vec<Vec<String>> {
+        let ids = p
+            .list
+            .iter()
+            .map(|p| p.rules.iter().map(|r| r.id.to_string()));
+        ids.map(Iterator::collect).collect()
+    };
+    let linted = |p: &Policies| -> Vec<(usize, &'static str, u32)> {
+        let found = p.lint.iter().flatten();
+        found
+            .map(|(i, d)| (*i, d.code, d.labels[0].0.start))
+            .collect()
+    };
+    let expected = [
+        vec!["a#1", "a#2"],
+        vec!["b#1"],
+        vec!["a#3"],
+        vec!["b#2"],
+        vec!["c#1"],
+    ];
+    let first_b = src.find("soft deny always").unwrap() as u32;
+    // One part: every id given the same hash.
+    let mut one = Policies::new(0, true);
+    for p in program.policies.iter().cloned() {
+        one.push_hashed(p, 7);
+    }
+    one.settle();
+    assert_eq!(numbered(&one), expected);
+    assert_eq!(linted(&one), [(3, "W0002", first_b)]);
+    // Two parts, every split point: the same numbers and warnings.
+    for at in 0..=program.policies.len() {
+        let mut parts = [Policies::new(0, true), Policies::new(0, true)];
+        for (i, p) in program.policies.iter().cloned().enumerate() {
+            parts[usize::from(i >= at)].push_hashed(p, 7);
+        }
+        let [mut all, second] = parts;
+        all.settle();
+        let mut second = second;
+        second.settle();
+        all.append(second);
+        assert_eq!(numbered(&all), expected, "split at {at}");
+        assert_eq!(linted(&all), [(3, "W0002", first_b)], "split at {at}");
+    }
 }
