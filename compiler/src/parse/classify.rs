@@ -119,33 +119,7 @@ pub(super) enum BadField {
 /// word after `.`/`@` that is no field (after `@args.F.`: no suffix), and `.value` after
 /// `@args`. One pass over the tokens finds both.
 pub(super) fn classify(src: &str, toks: &[Lexeme]) -> (Vec<K>, Vec<(usize, BadField)>) {
-    let word = |i: usize| -> Option<&str> {
-        let t = toks.get(i)?;
-        (t.tok == Kind::Word).then(|| &src[t.span.range()])
-    };
-    let tok = |i: usize| toks.get(i).map(|t| t.tok);
-    let starts_set_atom = |i: usize| {
-        matches!(
-            tok(i),
-            Some(
-                Kind::LBrace
-                    | Kind::LParen
-                    | Kind::At
-                    | Kind::AtResult
-                    | Kind::AtSession
-                    | Kind::AtArgs
-            )
-        ) || word(i).is_some_and(|w| !matches!(w, "and" | "or"))
-    };
-    let starts_element = |i: usize| {
-        matches!(
-            tok(i),
-            Some(Kind::Str | Kind::RStr | Kind::WStr | Kind::Int | Kind::Float | Kind::Inf)
-        ) || matches!(
-            word(i),
-            Some("inf" | "bool" | "int" | "float" | "str" | "datetime")
-        )
-    };
+    let words = Words { src, toks };
     let mut kinds: Vec<K> = Vec::with_capacity(toks.len());
     let mut bad_fields = Vec::new();
     let mut prev = None;
@@ -179,7 +153,7 @@ pub(super) fn classify(src: &str, toks: &[Lexeme]) -> (Vec<K>, Vec<(usize, BadFi
                 }
                 k
             } else {
-                word_terminal(i, w, prev, tok, word, starts_set_atom, starts_element)
+                words.terminal(i, w, prev)
             }
         };
         kinds.push(k);
@@ -188,59 +162,95 @@ pub(super) fn classify(src: &str, toks: &[Lexeme]) -> (Vec<K>, Vec<(usize, BadFi
     (kinds, bad_fields)
 }
 
-/// The terminal of the word `w` at token `i` (not after `.`/`@`), `prev` the kind of the
-/// token before it.
-fn word_terminal<'s>(
-    i: usize,
-    w: &str,
-    prev: Option<Kind>,
-    tok: impl Fn(usize) -> Option<Kind>,
-    word: impl Fn(usize) -> Option<&'s str>,
-    starts_set_atom: impl Fn(usize) -> bool,
-    starts_element: impl Fn(usize) -> bool,
-) -> K {
-    let next = tok(i + 1);
-    // Looked up once: the rules below test the keyword, not the text again.
-    let kw = keyword(w);
-    // Declaration and member words at the start of one are keywords whatever follows (for
-    // the messages of a broken one); elsewhere a word before `.` is an argument.
-    let starts_decl = matches!(prev, None | Some(Kind::Semi | Kind::RBrace | Kind::LBrace))
-        && kw.is_some_and(is_decl_word);
-    if matches!(next, Some(Kind::Dot | Kind::DotValue)) && !starts_decl {
-        return K::Name;
+/// The tokens, for the lookahead of the word rules.
+struct Words<'s> {
+    src: &'s str,
+    toks: &'s [Lexeme],
+}
+
+impl<'s> Words<'s> {
+    fn tok(&self, i: usize) -> Option<Kind> {
+        self.toks.get(i).map(|t| t.tok)
     }
-    let value_acc_next = || {
-        matches!(next, Some(Kind::Word | Kind::AtResult | Kind::AtSession))
-            && matches!(tok(i + 2), Some(Kind::DotValue))
-    };
-    let cmp_next = || matches!(next, Some(Kind::EqEq)) || word(i + 1) == Some("in");
-    match kw {
-        // `S | not & T`, `(not)`: a `not` that nothing negated follows is a set name.
-        Some(K::Not)
-            if !matches!(prev, Some(Kind::Eq))
-                && (matches!(
-                    next,
-                    Some(Kind::RParen | Kind::Pipe | Kind::Amp | Kind::Caret | Kind::Minus)
-                ) || (matches!(word(i + 1), Some("with" | "without"))
-                    && starts_element(i + 2))
-                    || (matches!(prev, Some(Kind::LParen))
-                        && matches!(word(i + 1), Some("union" | "intersect" | "minus" | "xor"))
-                        // `union of` is the aggregation (§3.2 b), which `not` negates.
-                        && !(matches!(word(i + 1), Some("union" | "intersect"))
-                            && word(i + 2) == Some("of"))
-                        && starts_set_atom(i + 2))) =>
-        {
-            K::Name
+
+    /// The text of token `i` if it is a word.
+    fn word(&self, i: usize) -> Option<&'s str> {
+        let t = self.toks.get(i)?;
+        (t.tok == Kind::Word).then(|| &self.src[t.span.range()])
+    }
+
+    fn starts_set_atom(&self, i: usize) -> bool {
+        matches!(
+            self.tok(i),
+            Some(
+                Kind::LBrace
+                    | Kind::LParen
+                    | Kind::At
+                    | Kind::AtResult
+                    | Kind::AtSession
+                    | Kind::AtArgs
+            )
+        ) || self.word(i).is_some_and(|w| !matches!(w, "and" | "or"))
+    }
+
+    fn starts_element(&self, i: usize) -> bool {
+        matches!(
+            self.tok(i),
+            Some(Kind::Str | Kind::RStr | Kind::WStr | Kind::Int | Kind::Float | Kind::Inf)
+        ) || matches!(
+            self.word(i),
+            Some("inf" | "bool" | "int" | "float" | "str" | "datetime")
+        )
+    }
+
+    /// The terminal of the word `w` at token `i` (not after `.`/`@`), `prev` the kind of the
+    /// token before it.
+    fn terminal(&self, i: usize, w: &str, prev: Option<Kind>) -> K {
+        let next = self.tok(i + 1);
+        // Looked up once: the rules below test the keyword, not the text again.
+        let kw = keyword(w);
+        // Declaration and member words at the start of one are keywords whatever follows (for
+        // the messages of a broken one); elsewhere a word before `.` is an argument.
+        let starts_decl = matches!(prev, None | Some(Kind::Semi | Kind::RBrace | Kind::LBrace))
+            && kw.is_some_and(is_decl_word);
+        if matches!(next, Some(Kind::Dot | Kind::DotValue)) && !starts_decl {
+            return K::Name;
         }
-        Some(K::Union) if word(i + 1) == Some("of") => K::AggUnion,
-        Some(K::Intersect) if word(i + 1) == Some("of") => K::AggIntersect,
-        Some(K::Any) if value_acc_next() => K::QuantAny,
-        Some(K::All) if value_acc_next() => K::QuantAll,
-        Some(K::True) if cmp_next() => K::TrueLit,
-        Some(K::False) if cmp_next() => K::FalseLit,
-        Some(K::InfKw) if cmp_next() => K::InfLit,
-        Some(k) => k,
-        None => K::Name,
+        let value_acc_next = || {
+            matches!(next, Some(Kind::Word | Kind::AtResult | Kind::AtSession))
+                && matches!(self.tok(i + 2), Some(Kind::DotValue))
+        };
+        let cmp_next = || matches!(next, Some(Kind::EqEq)) || self.word(i + 1) == Some("in");
+        match kw {
+            // `S | not & T`, `(not)`: a `not` that nothing negated follows is a set name.
+            Some(K::Not) if !matches!(prev, Some(Kind::Eq)) && self.not_is_a_name(i, prev) => {
+                K::Name
+            }
+            Some(K::Union) if self.word(i + 1) == Some("of") => K::AggUnion,
+            Some(K::Intersect) if self.word(i + 1) == Some("of") => K::AggIntersect,
+            Some(K::Any) if value_acc_next() => K::QuantAny,
+            Some(K::All) if value_acc_next() => K::QuantAll,
+            Some(K::True) if cmp_next() => K::TrueLit,
+            Some(K::False) if cmp_next() => K::FalseLit,
+            Some(K::InfKw) if cmp_next() => K::InfLit,
+            Some(k) => k,
+            None => K::Name,
+        }
+    }
+
+    /// Whether the `not` at `i` is followed by what continues a set, not by what it negates.
+    fn not_is_a_name(&self, i: usize, prev: Option<Kind>) -> bool {
+        let next = self.word(i + 1);
+        matches!(
+            self.tok(i + 1),
+            Some(Kind::RParen | Kind::Pipe | Kind::Amp | Kind::Caret | Kind::Minus)
+        ) || (matches!(next, Some("with" | "without")) && self.starts_element(i + 2))
+            || (matches!(prev, Some(Kind::LParen))
+                && matches!(next, Some("union" | "intersect" | "minus" | "xor"))
+                // `union of` is the aggregation (§3.2 b), which `not` negates.
+                && !(matches!(next, Some("union" | "intersect"))
+                    && self.word(i + 2) == Some("of"))
+                && self.starts_set_atom(i + 2))
     }
 }
 
