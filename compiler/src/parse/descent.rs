@@ -498,26 +498,25 @@ impl Descent<'_, '_> {
         } else {
             self.patom()?
         };
+        // No operator: the chain is its one operand, which `chain_start` would push and
+        // `chain_end` pop again (most chains are a single atom).
+        if chain_step(self.peek()).is_none() {
+            return Some(first);
+        }
         let mut n = cx.chain_start(first);
-        loop {
-            let o = self.i;
-            let op = match self.peek() {
-                K::Caret | K::Xor => SetOp::Xor,
-                K::Minus | K::MinusKw => SetOp::Minus,
-                K::Amp | K::Intersect | K::AggIntersect => SetOp::Intersect,
-                K::Pipe | K::Union | K::AggUnion => SetOp::Union,
-                K::With | K::Without => {
-                    let without = self.peek() == K::Without;
-                    self.bump();
+        while let Some(step) = chain_step(self.peek()) {
+            let o = self.bump();
+            match step {
+                Some(op) => {
+                    let b = self.patom()?;
+                    n = cx.chain_op(n, op, o, b);
+                }
+                None => {
+                    let without = self.kinds[o] == K::Without;
                     self.element()?;
                     n = cx.chain_with(n, o, without, self.i);
-                    continue;
                 }
-                _ => break,
-            };
-            self.bump();
-            let b = self.patom()?;
-            n = cx.chain_op(n, op, o, b);
+            }
         }
         Some(cx.chain_end(n))
     }
@@ -850,6 +849,18 @@ impl Descent<'_, '_> {
             hi,
         })
     }
+}
+
+/// What continues a chain at terminal `k`: a set operator, or `with`/`without` (`None`).
+fn chain_step(k: K) -> Option<Option<SetOp>> {
+    Some(Some(match k {
+        K::Caret | K::Xor => SetOp::Xor,
+        K::Minus | K::MinusKw => SetOp::Minus,
+        K::Amp | K::Intersect | K::AggIntersect => SetOp::Intersect,
+        K::Pipe | K::Union | K::AggUnion => SetOp::Union,
+        K::With | K::Without => return Some(None),
+        _ => return None,
+    }))
 }
 
 fn range_op(k: K) -> Option<RangeOp> {
