@@ -804,10 +804,6 @@ impl<'s> Cx<'s> {
         Cv { kind, l, r, h }
     }
 
-    fn spanner(&self) -> impl Fn(usize, usize) -> Span + '_ {
-        |l, r| self.span(l, r)
-    }
-
     /// A predicate position: the cover as a predicate, or an error reported at its token.
     fn to_pred(&self, c: Cv) -> Pred {
         if let Err(Fail::At(i)) = c.pred_check() {
@@ -817,7 +813,7 @@ impl<'s> Cx<'s> {
                 span: self.span(c.l, c.r),
             };
         }
-        c.into_pred(&self.spanner())
+        c.into_pred(self)
     }
 
     pub fn to_set(&self, c: Cv) -> SetExpr {
@@ -828,7 +824,7 @@ impl<'s> Cx<'s> {
                 span: self.span(c.l, c.r),
             };
         }
-        c.into_set(&self.spanner())
+        c.into_set(self)
     }
 }
 

@@ -118,56 +118,62 @@ impl Cv {
     }
 
     /// The predicate, once `pred_check` passed (anything else becomes an error node).
-    pub fn into_pred(self, span: &dyn Fn(usize, usize) -> Span) -> Pred {
-        let s = span(self.l, self.r);
-        let kind = match self.kind {
+    pub fn into_pred(self, cx: &Cx<'_>) -> Pred {
+        let Cv { kind, l, r, .. } = self;
+        let kind = match kind {
             CvKind::List { and, items } => {
-                let list = items.into_iter().map(|c| c.into_pred(span)).collect();
+                let list = items.into_iter().map(|c| c.into_pred(cx)).collect();
                 if and {
                     PredKind::And(list)
                 } else {
                     PredKind::Or(list)
                 }
             }
-            CvKind::Not(inner) => PredKind::Not(inner.into_pred_boxed(span)),
-            CvKind::Paren(inner) => PredKind::Paren(inner.into_pred_boxed(span)),
+            CvKind::Not(inner) => PredKind::Not(inner.into_pred_boxed(cx)),
+            CvKind::Paren(inner) => PredKind::Paren(inner.into_pred_boxed(cx)),
             CvKind::Name(id) => PredKind::Ref(id),
             CvKind::Cmp { pred, .. } => return *pred,
             _ => PredKind::Error,
         };
-        Pred { kind, span: s }
+        Pred {
+            kind,
+            span: cx.span(l, r),
+        }
     }
 
     /// `into_pred`, boxed: a comparison keeps the box it was built in (no new allocation and
     /// no copy of the predicate out of it and into another box).
-    fn into_pred_boxed(self, span: &dyn Fn(usize, usize) -> Span) -> Box<Pred> {
+    fn into_pred_boxed(self, cx: &Cx<'_>) -> Box<Pred> {
         match self.kind {
             CvKind::Cmp { pred, .. } => pred,
-            _ => Box::new(self.into_pred(span)),
+            _ => Box::new(self.into_pred(cx)),
         }
     }
 
     /// The set expression, once `set_check` passed (anything else becomes an error node).
-    pub fn into_set(self, span: &dyn Fn(usize, usize) -> Span) -> SetExpr {
-        let s = span(self.l, self.r);
-        let kind = match self.kind {
+    pub fn into_set(self, cx: &Cx<'_>) -> SetExpr {
+        let Cv { kind, l, r, .. } = self;
+        let kind = match kind {
             CvKind::Bin { op, lhs, rhs } => SetKind::Bin {
                 op,
-                lhs: Box::new(lhs.into_set(span)),
-                rhs: Box::new(rhs.into_set(span)),
+                lhs: Box::new(lhs.into_set(cx)),
+                rhs: Box::new(rhs.into_set(cx)),
             },
             CvKind::With { set, elem, without } => SetKind::With {
-                set: Box::new(set.into_set(span)),
+                set: Box::new(set.into_set(cx)),
                 elem,
                 without,
             },
             CvKind::Literal(e) => SetKind::Literal(e),
             CvKind::Meta(m) => SetKind::Meta(m),
             CvKind::Name(id) => SetKind::Ref(id),
-            CvKind::Paren(inner) => SetKind::Paren(Box::new(inner.into_set(span))),
+            CvKind::Paren(inner) => SetKind::Paren(Box::new(inner.into_set(cx))),
             _ => SetKind::Error,
         };
-        SetExpr { kind, span: s }
+        SetExpr {
+            kind,
+            span: cx.span(l, r),
+        }
     }
 
     /// `NAME` or `(…(NAME)…)`: an alias, with its parenthesis count.

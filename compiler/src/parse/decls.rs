@@ -47,14 +47,14 @@ impl Cx<'_> {
         }
         let pred = c.pred_check();
         if pred.is_ok() {
-            return LetValue::Pred(c.into_pred(&self.spanner()));
+            return LetValue::Pred(c.into_pred(self));
         }
         // `not` is always negation, so such a right-hand side is a predicate.
         if self.kinds[c.l] == K::Not {
             return LetValue::Pred(self.to_pred(c));
         }
         match (pred, c.set_check()) {
-            (_, Ok(())) => LetValue::Set(c.into_set(&self.spanner())),
+            (_, Ok(())) => LetValue::Set(c.into_set(self)),
             (Err(Fail::At(p)), Err(Fail::At(s))) => {
                 let i = if p > s { p } else { s };
                 self.poison(i, self.unexpected(i, "the let's right-hand side"));
