@@ -32,7 +32,6 @@ const MAX_PARTS: usize = 32;
 /// `MIN_PART` bytes, split at declaration boundaries; one part (the whole text) when it is
 /// small or there is one CPU.
 pub fn parts(src: &str) -> Vec<Range<usize>> {
-    // Asked only for a large text: on Linux it reads the cgroup CPU quota files.
     if src.len() < 2 * MIN_PART {
         return one_part(src).to_vec();
     }
@@ -42,8 +41,11 @@ pub fn parts(src: &str) -> Vec<Range<usize>> {
     }
 }
 
+/// Asked once per process: on Linux each ask reads the cgroup files (about 30 µs, twenty
+/// system calls), and a check asks several times.
 fn cpus() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
+    static CPUS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
 /// The whole text as one part: `parse_in_parts`/`check_in_parts` on one thread.
