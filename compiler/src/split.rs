@@ -139,9 +139,9 @@ pub fn map<T: Send, R: Send>(
 }
 
 /// `f` of every entry, as `map` runs it, with the results folded into `acc` by `g` in entry
-/// order: each result as soon as it and all before it are done, by the thread that finished
-/// the last of them. The fold then runs while later entries are still being mapped, and only
-/// the last entry's share of it is left when the last entry is done.
+/// order: each result as soon as it and all before it are done, by a thread that finished one
+/// of them. The fold then runs while later entries are still being mapped, and only the last
+/// entry's share of it is left when the last entry is done.
 pub fn map_fold<T: Send, R: Send, A: Send>(
     entries: impl IntoIterator<Item = T>,
     f: impl Fn(T) -> R + Sync,
@@ -161,6 +161,27 @@ pub fn map_fold<T: Send, R: Send, A: Send>(
     // The accumulator, and how many results it has taken.
     let folded = Mutex::new((acc, 0));
     let next = AtomicUsize::new(0);
+    // Folds what is ready, in order, unless another thread is folding: a thread never waits
+    // for the fold (it maps its next entry instead).
+    let fold_ready = || {
+        loop {
+            let Ok(mut state) = folded.try_lock() else {
+                return;
+            };
+            let (acc, n) = &mut *state;
+            while let Some(r) = results.get(*n).and_then(|slot| lock(slot).take()) {
+                g(acc, r);
+                *n += 1;
+            }
+            let n = *n;
+            drop(state);
+            // A result stored after the loop looked at its slot was stored by a thread that
+            // then found `folded` taken, by this thread: folded here, or by whoever locks next.
+            if results.get(n).is_none_or(|slot| lock(slot).is_none()) {
+                return;
+            }
+        }
+    };
     let work = || {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
@@ -171,15 +192,7 @@ pub fn map_fold<T: Send, R: Send, A: Send>(
             };
             let r = f(e);
             *lock(&results[i]) = Some(r);
-            // Fold what is ready, in order. A thread stores its result before it waits for
-            // `folded`, so a result the folding thread found missing is folded by the thread
-            // that stores it.
-            let mut folded = lock(&folded);
-            let (acc, n) = &mut *folded;
-            while let Some(r) = results.get(*n).and_then(|slot| lock(slot).take()) {
-                g(acc, r);
-                *n += 1;
-            }
+            fold_ready();
         }
     };
     std::thread::scope(|s| {
@@ -189,7 +202,12 @@ pub fn map_fold<T: Send, R: Send, A: Send>(
         // A panic on another thread is the same bug on this one: the scope passes it on.
         work();
     });
-    let (acc, n) = folded.into_inner().unwrap_or_else(|p| p.into_inner());
+    let (mut acc, mut n) = folded.into_inner().unwrap_or_else(|p| p.into_inner());
+    // Every result is folded by now (see `fold_ready`); this only makes sure of it.
+    while let Some(r) = results.get(n).and_then(|slot| lock(slot).take()) {
+        g(&mut acc, r);
+        n += 1;
+    }
     assert_eq!(n, entries.len(), "every entry was mapped and folded");
     acc
 }
@@ -248,6 +266,11 @@ mod tests {
         );
         assert_eq!(folded.0, (0..40).collect::<Vec<u64>>());
         assert_eq!(folded.1, (0..40).sum::<u64>());
+        // Entries that take no time, so threads finish them at once and race for the fold.
+        for _ in 0..300 {
+            let order = map_fold(0..64u32, |i| i, Vec::new(), Vec::push);
+            assert_eq!(order, (0..64).collect::<Vec<u32>>());
+        }
         assert_eq!(map_fold([5u8], |b| b + 1, 1u8, |a, b| *a *= b), 6);
         assert_eq!(map_fold(Vec::<u8>::new(), |b| b, 3u8, |a, b| *a += b), 3);
     }
