@@ -178,7 +178,7 @@ fn check_parts<T: Iterator<Item = (usize, ast::Item)> + Send>(
     let several = parts.len() > 1;
     let (tools, lets_of): (Vec<T>, Vec<stream::Lets>) = parts.into_iter().unzip();
     // Every part's policies, for room in the list they are all appended to.
-    let total: usize = tools.iter().map(|t| t.size_hint().0).sum();
+    let total: usize = tools.iter().map(tools_left).sum();
     let mut diags = Vec::new();
     let decls = lets_of.iter().flatten().map(|(_, decl)| decl).collect();
     let lets = resolve::resolve(decls, &mut diags);
@@ -187,8 +187,7 @@ fn check_parts<T: Iterator<Item = (usize, ast::Item)> + Send>(
         let mut checker = Checker::new(&lets, opts);
         checker.quiet_unknown = syntax_errors;
         checker.lint_mixed = lint;
-        let (fewest, most) = tools.size_hint();
-        let mut policies = Policies::new(most.unwrap_or(fewest), lint);
+        let mut policies = Policies::new(tools_left(&tools), lint);
         let mut part_lets = part_lets.iter().peekable();
         // In source order, let bodies included: where the let expansion limit trips depends
         // on it.
@@ -251,6 +250,13 @@ fn check_parts<T: Iterator<Item = (usize, ast::Item)> + Send>(
     let (program, diags) = merge(checked, diags, unused, lint);
     literal::forget_valid_regexes();
     Some(finish(Some(program), diags))
+}
+
+/// How many tool declarations a part has left (a stream knows how many it will yield at
+/// most, not at least).
+fn tools_left(tools: &impl Iterator) -> usize {
+    let (fewest, most) = tools.size_hint();
+    most.unwrap_or(fewest)
 }
 
 /// The policies of all parts, with all diagnostics in order.
