@@ -8,7 +8,8 @@
 //! input, so what it derived is that one derivation, and calling each production's action
 //! with that production's locations builds what the automaton builds. The actions' side
 //! effects are list entries on the `Pending` stacks (pushed and taken here in the same
-//! nesting as the automaton does), claimed docs, poisons and diagnostics: the caller
+//! nesting as the automaton does; a chain of one operand skips the operand stack, where its
+//! push and pop cancel), claimed docs, poisons and diagnostics: the caller
 //! (`parse::parse_with`) falls back to the automaton as soon as any poison, diagnostic or
 //! unclaimed doc exists, so only the tree is ever kept from this path.
 //!
