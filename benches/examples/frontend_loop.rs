@@ -57,7 +57,7 @@ fn main() {
     let rss_mib = std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
             line.split_whitespace().nth(1)?.parse::<f64>().ok()
         })
         .map_or(0.0, |kib| kib / 1024.0);
@@ -70,5 +70,4 @@ fn main() {
         times[0],
         times[times.len() / 2]
     );
-    drop(kept);
 }

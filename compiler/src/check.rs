@@ -214,29 +214,24 @@ fn check_parts<T: Iterator<Item = (usize, ast::Item)> + Send>(
         };
         whole(tools).then_some(checked)
     };
-    // `None`: a part was not whole; then `Some(None)` until the first part is in.
+    // Every part appended, in order, to an empty start that has room for all their policies;
+    // `None` once a part was not whole.
+    let start = PartChecked {
+        policies: Policies::new(total, lint),
+        diags: Vec::new(),
+        mixed: Vec::new(),
+        used: vec![false; lets.lets.len()],
+        spent: Some(0),
+    };
     let checked = split::map_fold(
         tools.into_iter().zip(&lets_of),
         check_part,
-        Some(None),
-        |all: &mut Option<Option<PartChecked>>, part| match (all.as_mut(), part) {
-            (Some(Some(all)), Some(part)) => all.append(part),
-            (Some(first @ None), Some(mut part)) => {
-                part.policies.reserve(total);
-                *first = Some(part);
-            }
-            (_, None) => *all = None,
-            (None, Some(_)) => {}
+        Some(start),
+        |all: &mut Option<PartChecked>, part| match (all.as_mut(), part) {
+            (Some(all), Some(part)) => all.append(part),
+            _ => *all = None,
         },
     )?;
-    // No part at all: nothing to check.
-    let checked = checked.unwrap_or_else(|| PartChecked {
-        policies: Policies::new(0, lint),
-        diags: Vec::new(),
-        mixed: Vec::new(),
-        used: Vec::new(),
-        spent: Some(0),
-    });
     if several && checked.spent.is_none_or(|n| n > typeck::MAX_EXPANSIONS) {
         return None;
     }
@@ -245,8 +240,7 @@ fn check_parts<T: Iterator<Item = (usize, ast::Item)> + Send>(
         lint::unused_lets(&lets, &checked.used, &mut unused);
     }
     drop(lets);
-    // The lets of a large (split) text are freed on all threads.
-    split::map(lets_of, drop);
+    split::drop_all(lets_of);
     let (program, diags) = merge(checked, diags, unused, lint);
     literal::forget_valid_regexes();
     Some(finish(Some(program), diags))

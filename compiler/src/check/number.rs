@@ -43,13 +43,6 @@ impl Policies {
         }
     }
 
-    /// Room for `total` policies in all.
-    pub fn reserve(&mut self, total: usize) {
-        let more = total.saturating_sub(self.list.len());
-        self.list.reserve_exact(more);
-        self.same_id_before.reserve_exact(more);
-    }
-
     /// Adds the next policy, numbered and linted as if no policy before it had its id (until
     /// `settle`).
     pub fn push(&mut self, p: ir::Policy) {
@@ -76,13 +69,8 @@ impl Policies {
             if group.len() < 2 {
                 continue;
             }
-            let mut members: Vec<usize> = group.iter().map(|&(_, i)| i).collect();
-            // One id text at a time: equal hashes of different texts are told apart here.
-            while let Some(&first) = members.first() {
-                let (same, rest): (Vec<usize>, Vec<usize>) = members
-                    .iter()
-                    .partition(|&&i| self.list[i].id_text == self.list[first].id_text);
-                let mut named = self.list[first].rules.len();
+            for same in by_text(&self.list, group) {
+                let mut named = self.list[same[0]].rules.len();
                 for pair in same.windows(2) {
                     let (before, i) = (pair[0], pair[1]);
                     number(&mut self.list[i], named);
@@ -90,7 +78,6 @@ impl Policies {
                     self.same_id_before[i] = before;
                     again.push(i);
                 }
-                members = rest;
             }
         }
         self.lint_again(again);
@@ -100,6 +87,15 @@ impl Policies {
     /// those whose id text an earlier part has too are renumbered after the earlier ones and
     /// linted again.
     pub fn append(&mut self, next: Policies) {
+        if self.list.is_empty() {
+            // Nothing to renumber against: the part as it is, with the room this list has.
+            let room = self.list.capacity();
+            *self = next;
+            let more = room.saturating_sub(self.list.len());
+            self.list.reserve_exact(more);
+            self.same_id_before.reserve_exact(more);
+            return;
+        }
         let base = self.list.len();
         // Per policy of `next` whose id an earlier part has too: how many rules of that id
         // come before it, and the policy of that id right before it.
@@ -108,38 +104,31 @@ impl Policies {
         let (mut i, mut j) = (0, 0);
         while i < a.len() && j < b.len() {
             let hash = a[i].0;
-            if hash != b[j].0 {
-                if hash < b[j].0 {
-                    i += 1;
-                } else {
-                    j += 1;
-                }
-                continue;
-            }
-            let a_end = i + a[i..].iter().take_while(|x| x.0 == hash).count();
-            let b_end = j + b[j..].iter().take_while(|x| x.0 == hash).count();
-            let mut members: Vec<usize> = b[j..b_end].iter().map(|&(_, k)| k).collect();
-            while let Some(&first) = members.first() {
-                let text = &next.list[first].id_text;
-                let (same, rest): (Vec<usize>, Vec<usize>) = members
-                    .iter()
-                    .partition(|&&k| next.list[k].id_text == *text);
-                let earlier = a[i..a_end]
-                    .iter()
-                    .map(|&(_, p)| p)
-                    .filter(|&p| self.list[p].id_text == *text);
-                let (mut named, mut before) =
-                    earlier.fold((0, NONE), |(n, _), p| (n + self.list[p].rules.len(), p));
-                if before != NONE {
-                    for k in same {
-                        shared.insert(k, (named, before));
-                        named += next.list[k].rules.len();
-                        before = base + k;
+            match hash.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let a_end = i + a[i..].iter().take_while(|x| x.0 == hash).count();
+                    let b_end = j + b[j..].iter().take_while(|x| x.0 == hash).count();
+                    for same in by_text(&next.list, &b[j..b_end]) {
+                        let text = &next.list[same[0]].id_text;
+                        let earlier = a[i..a_end]
+                            .iter()
+                            .map(|&(_, p)| p)
+                            .filter(|&p| self.list[p].id_text == *text);
+                        let (mut named, mut before) =
+                            earlier.fold((0, NONE), |(n, _), p| (n + self.list[p].rules.len(), p));
+                        if before != NONE {
+                            for k in same {
+                                shared.insert(k, (named, before));
+                                named += next.list[k].rules.len();
+                                before = base + k;
+                            }
+                        }
                     }
+                    (i, j) = (a_end, b_end);
                 }
-                members = rest;
             }
-            (i, j) = (a_end, b_end);
         }
         self.ids = merge_sorted(
             std::mem::take(&mut self.ids),
@@ -187,6 +176,20 @@ impl Policies {
             self.lint_last(i);
         }
     }
+}
+
+/// The policies of `group` (whose ids hash alike, in ascending order) by id text: equal
+/// hashes of different texts are told apart here. Each list is ascending.
+fn by_text(list: &[ir::Policy], group: &[(u64, usize)]) -> Vec<Vec<usize>> {
+    let mut members: Vec<usize> = group.iter().map(|&(_, i)| i).collect();
+    let mut lists = Vec::new();
+    while let Some(&first) = members.first() {
+        let text = &list[first].id_text;
+        let (same, rest) = members.iter().partition(|&&i| list[i].id_text == *text);
+        lists.push(same);
+        members = rest;
+    }
+    lists
 }
 
 /// Two lists sorted ascending, merged into one.

@@ -679,9 +679,8 @@ tool "c" { soft deny always; }"#;
         for (i, p) in program.policies.iter().cloned().enumerate() {
             parts[usize::from(i >= at)].push_hashed(p, 7);
         }
-        let [mut all, second] = parts;
+        let [mut all, mut second] = parts;
         all.settle();
-        let mut second = second;
         second.settle();
         all.append(second);
         assert_eq!(numbered(&all), expected, "split at {at}");

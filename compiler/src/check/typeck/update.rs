@@ -191,10 +191,9 @@ impl Checker<'_> {
                             .iter()
                             .filter_map(|u| self.update(&u.target, u.op, &u.value, u.span)),
                     );
-                    let updates = checked;
                     out.push(ir::Stmt::When {
                         cond,
-                        updates,
+                        updates: checked,
                         span: stmt.span,
                     });
                 }
