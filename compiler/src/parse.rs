@@ -805,7 +805,7 @@ impl<'s> Cx<'s> {
     }
 
     /// A predicate position: the cover as a predicate, or an error reported at its token.
-    fn to_pred(&self, c: Cv) -> Pred {
+    pub fn to_pred(&self, c: Cv) -> Pred {
         if let Err(Fail::At(i)) = c.pred_check() {
             self.poison(i, self.unexpected(i, "a condition"));
             return Pred {

@@ -130,6 +130,15 @@ const CLEAN: &[&str] = &[
     "let p = ((p));",
     "let a = ( ( b ) );",
     "let in = or;",
+    // Predicates and sets read without a cover: parentheses on either side, `not` as a set
+    // name after an operator, operators of every precedence.
+    "let s = (a) | b;",
+    "let s = ((a) | (b)) with \"x\" | (c);",
+    "let p = (a) and b or not (c);",
+    "let s = a | not with \"a\";",
+    "tool \"t\" { must deny when not not a and (b or c) or d; }",
+    "tool \"t\" { must deny when (x.tags overlaps S) or (any y.value in (S | T)); }",
+    "tool \"t\" -> @tags |= (S | T) with 1 - U ^ V when ((p));",
     "let of = S | of;",
     "tool \"t\" { result { result.tags |= S; tool.tags = {}; session.producers -= T; let.consumers ^= U; } }",
     "tool \"t\" { session before { when.tags &= S; } session after { @session.tags = {}; } }",
@@ -193,6 +202,15 @@ const BROKEN: &[&str] = &[
     "tool \"t\" -> @tags |= S",
     "tool \"t\" { result {",
     "let = p;",
+    "let s = (not x.tags);",
+    // `not` first on a right-hand side is negation, whatever follows.
+    "let s = not | a;",
+    "let s = not with \"a\";",
+    "tool \"t\" { must deny when a | b; }",
+    "tool \"t\" { must deny when x.tags; }",
+    "tool \"t\" { must deny when (x.tags) overlaps S; }",
+    "tool \"t\" { must deny when not; }",
+    "tool \"t\" -> @tags |= S when S | T;",
 ];
 
 #[test]
@@ -234,6 +252,12 @@ fn nesting_around_the_limit_is_the_same() {
             same(&format!("let s = S{};", " | T".repeat(n)));
             same(&format!("let s = S{};", " with 1".repeat(n)));
             same(&format!("let p = p{};", " and q".repeat(n)));
+            same(&format!(
+                "tool \"t\" {{ must deny when {}x.tags overlaps S{}; }}",
+                "(".repeat(n),
+                ")".repeat(n)
+            ));
+            same(&format!("let s = {}S | T{};", "(".repeat(n), ")".repeat(n)));
         }
         // Far beyond: the fast path must give up without recursing that deep.
         same(&format!("let p = {}p;", "(".repeat(100_000)));

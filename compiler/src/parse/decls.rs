@@ -30,13 +30,17 @@ impl Cx<'_> {
         }
     }
 
-    pub fn let_item(&self, l: usize, name: Ident, rhs: Rhs, r: usize) -> Item {
-        let value = match rhs {
-            Rhs::Domain(d) => LetValue::Domain(d),
-            Rhs::Cover(c) => self.let_value(c),
-        };
+    pub fn let_item(&self, l: usize, name: Ident, value: LetValue, r: usize) -> Item {
         let span = self.span(l, r);
         self.item(l, ItemKind::Let(LetDecl { name, value, span }), r)
+    }
+
+    /// A let's right-hand side as the grammar parsed it, classified.
+    pub fn let_rhs(&self, rhs: Rhs) -> LetValue {
+        match rhs {
+            Rhs::Domain(d) => LetValue::Domain(d),
+            Rhs::Cover(c) => self.let_value(c),
+        }
     }
 
     /// §3.2(d) on a parsed cover: alias, else predicate if it is one, else set; when it is
@@ -100,13 +104,12 @@ impl Cx<'_> {
         field: Field,
         op: AssignOp,
         value: Box<SetExpr>,
-        cond: Option<Cv>,
+        cond: Option<Pred>,
         r: usize,
     ) -> Item {
         // `@` is the token after `->` and the optional target words.
         let at = (l..r).find(|&i| self.kinds[i] == K::At).unwrap_or(l);
         let field_span = self.span(at, at + 2);
-        let cond = cond.map(|c| self.to_pred(c));
         let span = self.span(l, r);
         self.item(
             l,
@@ -229,10 +232,9 @@ impl Cx<'_> {
         l: usize,
         level: Level,
         effect: Effect,
-        cond: Option<Cv>,
+        cond: Option<Pred>,
         r: usize,
     ) -> Member {
-        let cond = cond.map(|c| self.to_pred(c));
         let span = self.span(l, r);
         self.member_of(
             l,
@@ -298,8 +300,13 @@ impl Cx<'_> {
         if let Some((tl, e, tr)) = tail.map(|t| *t) {
             self.error_node(tl, &e, tr);
         }
-        // The condition's own problems make the statement an error; the updates' do not.
         let cond = self.to_pred(c);
+        self.when_of(l, cond, us, r)
+    }
+
+    /// `when C { … }` with its condition read: the condition's own problems make the statement
+    /// an error; the updates' do not.
+    pub fn when_of(&self, l: usize, cond: Pred, us: Vec<Option<Box<Update>>>, r: usize) -> Stmt {
         let updates = us.into_iter().flatten().map(|u| *u).collect();
         let cond_end = (l..r).find(|&i| self.kinds[i] == K::LBrace).unwrap_or(r);
         let kind = if self
