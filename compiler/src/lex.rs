@@ -198,13 +198,23 @@ pub fn decode_string(kind: Kind, text: &str) -> String {
     }
 }
 
-/// `decode_string` as tree text: a short string without escapes is not allocated.
-pub fn decode_text(kind: Kind, text: &str) -> Text {
-    let body = string_body_of(kind, text);
-    if body.contains('\\') {
-        decode_string(kind, text).into()
-    } else {
-        Text::new(body)
+/// `decode_string` as tree text: a short string that unescapes to itself is not allocated.
+/// `closed`: the string is known to end with its closing quote (no string in the file is
+/// unterminated), so its body needs no search for where it ends.
+pub fn decode_text(kind: Kind, text: &str, closed: bool) -> Text {
+    let open = usize::from(kind != Kind::Str) + 1;
+    let body = match text.get(open..text.len().saturating_sub(1)) {
+        Some(body) if closed && text.ends_with('"') => body,
+        _ => string_body_of(kind, text),
+    };
+    if !body.contains('\\') {
+        return Text::new(body);
+    }
+    match kind {
+        Kind::Str | Kind::DStr => json_unescape(&mut Vec::new(), body, 0).into(),
+        // A pattern keeps every escape but `\\` and `\"` as written (`r"a\.b"` is itself).
+        _ if !body.contains("\\\\") && !body.contains("\\\"") => Text::new(body),
+        _ => pattern_unescape(body).into(),
     }
 }
 

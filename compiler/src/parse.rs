@@ -491,7 +491,9 @@ impl<'s> Cx<'s> {
     pub fn str_lit(&self, i: usize) -> StrLit {
         let (tok, raw) = (self.toks[i].tok, self.text(i));
         let value = match tok {
-            Kind::Str | Kind::RStr | Kind::WStr | Kind::DStr => lex::decode_text(tok, raw),
+            Kind::Str | Kind::RStr | Kind::WStr | Kind::DStr => {
+                lex::decode_text(tok, raw, !self.unterminated)
+            }
             _ => Text::default(),
         };
         StrLit {
