@@ -111,3 +111,37 @@ fn whitespace_and_bom() {
     // A BOM anywhere else is no token.
     assert_eq!(lex("x\u{FEFF}").diagnostics[0].code, "E0001");
 }
+
+/// The tree's string values (`decode_text`, on a string known to be closed or not) are what
+/// `decode_string` gives: patterns unescape only `\\` and `\"`, JSON strings every escape.
+#[test]
+fn tree_text_of_strings_is_their_decoded_value() {
+    use sqrt_compiler::lex::{Kind, decode_string, decode_text};
+    let cases = [
+        (Kind::Str, r#""plain""#),
+        (Kind::Str, r#""a\"b\\c\n\u00e9""#),
+        (Kind::DStr, r#"d"2024-01-01""#),
+        (Kind::RStr, r#"r".*@trustedcorp\.com""#),
+        (Kind::RStr, r#"r"a\\b\"c\.d""#),
+        (Kind::RStr, r#"r"a\\\\.b""#),
+        (Kind::WStr, r#"w"/srv/\*/x\"y""#),
+        (Kind::WStr, r#"w"""#),
+        (Kind::Str, r#""""#),
+    ];
+    for (kind, text) in cases {
+        let want = decode_string(kind, text);
+        assert_eq!(decode_text(kind, text, true).as_str(), want, "{text}");
+        assert_eq!(decode_text(kind, text, false).as_str(), want, "{text}");
+    }
+    // Unterminated (the string runs to the end of the file): only the open reading applies.
+    for (kind, text) in [(Kind::Str, r#""abc"#), (Kind::RStr, r#"r"a\""#)] {
+        assert_eq!(
+            decode_text(kind, text, false).as_str(),
+            decode_string(kind, text)
+        );
+    }
+    assert_eq!(
+        decode_text(Kind::RStr, r#"r"a\\b\"c\.d""#, true),
+        r#"a\b"c\.d"#
+    );
+}
