@@ -130,14 +130,16 @@ pub(super) fn classify(src: &str, toks: &[Lexeme]) -> (Vec<K>, Vec<(usize, BadFi
             }
             punct(t.tok)
         } else {
-            let w = &src[t.span.range()];
+            // Bytes: a word is ASCII, and a `str` slice would check both ends for character
+            // boundaries on every word.
+            let w = &src.as_bytes()[t.span.range()];
             if matches!(prev, Some(Kind::Dot | Kind::At)) {
                 let k = match w {
-                    "tags" => K::Tags,
-                    "producers" => K::Producers,
-                    "consumers" => K::Consumers,
-                    "union" => K::Union,
-                    "intersect" => K::Intersect,
+                    b"tags" => K::Tags,
+                    b"producers" => K::Producers,
+                    b"consumers" => K::Consumers,
+                    b"union" => K::Union,
+                    b"intersect" => K::Intersect,
                     _ => K::Name,
                 };
                 // After `@args.F.` only a suffix fits, after any other `.`/`@` only a field.
@@ -174,9 +176,9 @@ impl<'s> Words<'s> {
     }
 
     /// The text of token `i` if it is a word.
-    fn word(&self, i: usize) -> Option<&'s str> {
+    fn word(&self, i: usize) -> Option<&'s [u8]> {
         let t = self.toks.get(i)?;
-        (t.tok == Kind::Word).then(|| &self.src[t.span.range()])
+        (t.tok == Kind::Word).then(|| &self.src.as_bytes()[t.span.range()])
     }
 
     fn starts_set_atom(&self, i: usize) -> bool {
@@ -190,7 +192,7 @@ impl<'s> Words<'s> {
                     | Kind::AtSession
                     | Kind::AtArgs
             )
-        ) || self.word(i).is_some_and(|w| !matches!(w, "and" | "or"))
+        ) || self.word(i).is_some_and(|w| !matches!(w, b"and" | b"or"))
     }
 
     fn starts_element(&self, i: usize) -> bool {
@@ -199,13 +201,13 @@ impl<'s> Words<'s> {
             Some(Kind::Str | Kind::RStr | Kind::WStr | Kind::Int | Kind::Float | Kind::Inf)
         ) || matches!(
             self.word(i),
-            Some("inf" | "bool" | "int" | "float" | "str" | "datetime")
+            Some(b"inf" | b"bool" | b"int" | b"float" | b"str" | b"datetime")
         )
     }
 
     /// The terminal of the word `w` at token `i` (not after `.`/`@`), `prev` the kind of the
     /// token before it.
-    fn terminal(&self, i: usize, w: &str, prev: Option<Kind>) -> K {
+    fn terminal(&self, i: usize, w: &[u8], prev: Option<Kind>) -> K {
         let next = self.tok(i + 1);
         // Looked up once: the rules below test the keyword, not the text again.
         let kw = keyword(w);
@@ -220,14 +222,14 @@ impl<'s> Words<'s> {
             matches!(next, Some(Kind::Word | Kind::AtResult | Kind::AtSession))
                 && matches!(self.tok(i + 2), Some(Kind::DotValue))
         };
-        let cmp_next = || matches!(next, Some(Kind::EqEq)) || self.word(i + 1) == Some("in");
+        let cmp_next = || matches!(next, Some(Kind::EqEq)) || self.word(i + 1) == Some(b"in");
         match kw {
             // `S | not & T`, `(not)`: a `not` that nothing negated follows is a set name.
             Some(K::Not) if !matches!(prev, Some(Kind::Eq)) && self.not_is_a_name(i, prev) => {
                 K::Name
             }
-            Some(K::Union) if self.word(i + 1) == Some("of") => K::AggUnion,
-            Some(K::Intersect) if self.word(i + 1) == Some("of") => K::AggIntersect,
+            Some(K::Union) if self.word(i + 1) == Some(b"of") => K::AggUnion,
+            Some(K::Intersect) if self.word(i + 1) == Some(b"of") => K::AggIntersect,
             Some(K::Any) if value_acc_next() => K::QuantAny,
             Some(K::All) if value_acc_next() => K::QuantAll,
             Some(K::True) if cmp_next() => K::TrueLit,
@@ -244,12 +246,12 @@ impl<'s> Words<'s> {
         matches!(
             self.tok(i + 1),
             Some(Kind::RParen | Kind::Pipe | Kind::Amp | Kind::Caret | Kind::Minus)
-        ) || (matches!(next, Some("with" | "without")) && self.starts_element(i + 2))
+        ) || (matches!(next, Some(b"with" | b"without")) && self.starts_element(i + 2))
             || (matches!(prev, Some(Kind::LParen))
-                && matches!(next, Some("union" | "intersect" | "minus" | "xor"))
+                && matches!(next, Some(b"union" | b"intersect" | b"minus" | b"xor"))
                 // `union of` is the aggregation (§3.2 b), which `not` negates.
-                && !(matches!(next, Some("union" | "intersect"))
-                    && self.word(i + 2) == Some("of"))
+                && !(matches!(next, Some(b"union" | b"intersect"))
+                    && self.word(i + 2) == Some(b"of"))
                 && self.starts_set_atom(i + 2))
     }
 }
@@ -316,80 +318,80 @@ fn punct(t: Kind) -> K {
 
 /// The keyword terminal of a word, if it is spelled like one. Dispatched on the length first:
 /// one `match` over fifty strings compares them one after another, for every name too.
-fn keyword(w: &str) -> Option<K> {
+fn keyword(w: &[u8]) -> Option<K> {
     Some(match w.len() {
         2 => match w {
-            "or" => K::Or,
-            "in" => K::In,
-            "of" => K::Of,
-            "is" => K::Is,
+            b"or" => K::Or,
+            b"in" => K::In,
+            b"of" => K::Of,
+            b"is" => K::Is,
             _ => return None,
         },
         3 => match w {
-            "let" => K::Let,
-            "and" => K::And,
-            "not" => K::Not,
-            "any" => K::Any,
-            "all" => K::All,
-            "xor" => K::Xor,
-            "int" => K::IntKw,
-            "str" => K::StrKw,
-            "inf" => K::InfKw,
+            b"let" => K::Let,
+            b"and" => K::And,
+            b"not" => K::Not,
+            b"any" => K::Any,
+            b"all" => K::All,
+            b"xor" => K::Xor,
+            b"int" => K::IntKw,
+            b"str" => K::StrKw,
+            b"inf" => K::InfKw,
             _ => return None,
         },
         4 => match w {
-            "tool" => K::Tool,
-            "must" => K::Must,
-            "hard" => K::Hard,
-            "soft" => K::Soft,
-            "deny" => K::Deny,
-            "when" => K::When,
-            "tags" => K::Tags,
-            "from" => K::From,
-            "args" => K::Args,
-            "with" => K::With,
-            "bool" => K::Bool,
-            "like" => K::Like,
-            "true" => K::True,
+            b"tool" => K::Tool,
+            b"must" => K::Must,
+            b"hard" => K::Hard,
+            b"soft" => K::Soft,
+            b"deny" => K::Deny,
+            b"when" => K::When,
+            b"tags" => K::Tags,
+            b"from" => K::From,
+            b"args" => K::Args,
+            b"with" => K::With,
+            b"bool" => K::Bool,
+            b"like" => K::Like,
+            b"true" => K::True,
             _ => return None,
         },
         5 => match w {
-            "allow" => K::Allow,
-            "after" => K::After,
-            "empty" => K::Empty,
-            "union" => K::Union,
-            "minus" => K::MinusKw,
-            "float" => K::FloatKw,
-            "false" => K::False,
+            b"allow" => K::Allow,
+            b"after" => K::After,
+            b"empty" => K::Empty,
+            b"union" => K::Union,
+            b"minus" => K::MinusKw,
+            b"float" => K::FloatKw,
+            b"false" => K::False,
             _ => return None,
         },
         6 => match w {
-            "should" => K::Should,
-            "always" => K::Always,
-            "result" => K::Result,
-            "before" => K::Before,
-            "subset" => K::Subset,
-            "length" => K::Length,
+            b"should" => K::Should,
+            b"always" => K::Always,
+            b"result" => K::Result,
+            b"before" => K::Before,
+            b"subset" => K::Subset,
+            b"length" => K::Length,
             _ => return None,
         },
         7 => match w {
-            "session" => K::Session,
-            "without" => K::Without,
+            b"session" => K::Session,
+            b"without" => K::Without,
             _ => return None,
         },
         8 => match w {
-            "priority" => K::Priority,
-            "overlaps" => K::Overlaps,
-            "superset" => K::Superset,
-            "datetime" => K::Datetime,
-            "matching" => K::Matching,
+            b"priority" => K::Priority,
+            b"overlaps" => K::Overlaps,
+            b"superset" => K::Superset,
+            b"datetime" => K::Datetime,
+            b"matching" => K::Matching,
             _ => return None,
         },
         9 => match w {
-            "producers" => K::Producers,
-            "consumers" => K::Consumers,
-            "universal" => K::Universal,
-            "intersect" => K::Intersect,
+            b"producers" => K::Producers,
+            b"consumers" => K::Consumers,
+            b"universal" => K::Universal,
+            b"intersect" => K::Intersect,
             _ => return None,
         },
         _ => return None,
