@@ -299,8 +299,9 @@ pub enum PredKind {
         /// Boxed (as in `SetCmp`) so a predicate node stays small.
         set: Box<SetExpr>,
     },
-    /// `v1 == v2`.
-    ValueEq(ValueExpr, ValueExpr),
+    /// `v1 == v2`. Boxed: two values are the largest comparison, and unboxed they would make
+    /// every predicate node half as large again (and its every move a `memcpy` call).
+    ValueEq(Box<[ValueExpr; 2]>),
     /// `m overlaps S`, `m subset of S`, `m superset of S`, `m == S`.
     SetCmp {
         left: MetaAcc,

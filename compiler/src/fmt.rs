@@ -428,7 +428,8 @@ impl Printer<'_> {
                 self.out.push_str(" in ");
                 self.set(set);
             }
-            PredKind::ValueEq(a, b) => {
+            PredKind::ValueEq(pair) => {
+                let [a, b] = &**pair;
                 self.value(a);
                 self.out.push_str(" == ");
                 self.value(b);

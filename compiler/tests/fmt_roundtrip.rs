@@ -314,7 +314,7 @@ fn pred() -> impl Strategy<Value = Pred> {
             value,
             set: Box::new(set)
         }),
-        (value(), value()).prop_map(|(a, b)| PredKind::ValueEq(a, b)),
+        (value(), value()).prop_map(|(a, b)| PredKind::ValueEq(Box::new([a, b]))),
         (meta(), cmp, set()).prop_map(|(left, op, right)| PredKind::SetCmp {
             left,
             op,

@@ -270,7 +270,7 @@ impl<'a> Checker<'a> {
                     _ => return placeholder(p.span),
                 }
             }
-            P::ValueEq(a, b) => match (self.value(a), self.value(b)) {
+            P::ValueEq(pair) => match (self.value(&pair[0]), self.value(&pair[1])) {
                 (Some(a), Some(b)) => ir::PredKind::ValueEq(a, b),
                 _ => return placeholder(p.span),
             },

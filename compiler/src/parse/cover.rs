@@ -231,7 +231,7 @@ impl Cx<'_> {
     }
 
     pub fn value_eq(&self, l: usize, a: ValueExpr, b: ValueExpr, r: usize) -> Cv {
-        self.cmp(PredKind::ValueEq(a, b), l, r, 1, l)
+        self.cmp(PredKind::ValueEq(Box::new([a, b])), l, r, 1, l)
     }
 
     /// The left side of a set comparison must be a bare meta accessor: any other set there,

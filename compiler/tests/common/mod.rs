@@ -246,7 +246,7 @@ pub fn pred(p: &Pred) -> String {
             };
             format!("({q} {} {})", value(v), set(s))
         }
-        PredKind::ValueEq(a, b) => format!("(== {} {})", value(a), value(b)),
+        PredKind::ValueEq(pair) => format!("(== {} {})", value(&pair[0]), value(&pair[1])),
         PredKind::SetCmp { left, op, right } => format!("({op:?} {} {})", meta(left), set(right)),
         PredKind::Is { left, universal } => format!(
             "(is-{} {})",

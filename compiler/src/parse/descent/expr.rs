@@ -118,7 +118,8 @@ impl Descent<'_, '_> {
                     }
                     K::EqEq => {
                         self.bump();
-                        (PredKind::ValueEq(value, self.right_value()?), 1)
+                        let pair = Box::new([value, self.right_value()?]);
+                        (PredKind::ValueEq(pair), 1)
                     }
                     _ => return None,
                 }
