@@ -325,7 +325,11 @@ impl<'s> Cx<'s> {
                 }),
             }
         }
-        let (mut kinds, bad_fields) = classify(src, &toks);
+        let classify::Classified {
+            mut kinds,
+            bad_fields,
+            decls,
+        } = classify(src, &toks);
         // The lexer's `Eof` becomes the first END; `end` is its index.
         let end = toks.len() - 1;
         kinds[end] = K::End;
@@ -333,10 +337,6 @@ impl<'s> Cx<'s> {
             toks.push(toks[end]);
             kinds.push(K::End);
         }
-        let decls = kinds
-            .iter()
-            .filter(|k| matches!(k, K::Let | K::Tool))
-            .count();
         let doc_state = RefCell::new(vec![0; docs.len()]);
         let mut doc_marks = vec![0u64; toks.len().div_ceil(64)];
         for run in &docs {

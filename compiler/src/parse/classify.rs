@@ -114,14 +114,26 @@ pub(super) enum BadField {
     Field,
 }
 
+/// The tokens' terminals, as `classify` finds them.
+pub(super) struct Classified {
+    /// The terminal of each token.
+    pub kinds: Vec<K>,
+    /// The tokens where a meta field or `@args` suffix is not one (E0105).
+    pub bad_fields: Vec<(usize, BadField)>,
+    /// How many `let` and `tool` keyword terminals there are (at most one declaration each).
+    pub decls: usize,
+}
+
 /// The terminal of each token (§3.2's local word rules; see the module comment), and the
 /// tokens where a meta field or `@args` suffix is not one (E0105, `Cx::field_prescan`): every
 /// word after `.`/`@` that is no field (after `@args.F.`: no suffix), and `.value` after
 /// `@args`. One pass over the tokens finds both.
-pub(super) fn classify(src: &str, toks: &[Lexeme]) -> (Vec<K>, Vec<(usize, BadField)>) {
+pub(super) fn classify(src: &str, toks: &[Lexeme]) -> Classified {
     let words = Words { src, toks };
-    let mut kinds: Vec<K> = Vec::with_capacity(toks.len());
+    // Written in place, not pushed: no capacity check per token.
+    let mut kinds = vec![K::End; toks.len()];
     let mut bad_fields = Vec::new();
+    let mut decls = 0;
     let mut prev = None;
     for (i, t) in toks.iter().enumerate() {
         let k = if t.tok != Kind::Word {
@@ -155,13 +167,19 @@ pub(super) fn classify(src: &str, toks: &[Lexeme]) -> (Vec<K>, Vec<(usize, BadFi
                 }
                 k
             } else {
-                words.terminal(i, w, prev)
+                let k = words.terminal(i, w, prev);
+                decls += usize::from(matches!(k, K::Let | K::Tool));
+                k
             }
         };
-        kinds.push(k);
+        kinds[i] = k;
         prev = Some(t.tok);
     }
-    (kinds, bad_fields)
+    Classified {
+        kinds,
+        bad_fields,
+        decls,
+    }
 }
 
 /// The tokens, for the lookahead of the word rules.

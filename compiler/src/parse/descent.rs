@@ -53,24 +53,26 @@ pub(super) fn declaration(cx: &Cx, at: usize) -> Option<usize> {
 }
 
 /// The token after the tool declaration that starts at token `at`, found without parsing it:
-/// after the `}` that closes its body, or after its `;` (a shorthand), with braces, brackets and
-/// parentheses balanced on the way. Only a parse of the declaration says whether it is
-/// well-formed (`declaration` must then end at the same token).
+/// after the `}` that closes its body, or after its `;` (a shorthand). Only a parse of the
+/// declaration says whether it is well-formed (`declaration` must then end at the same
+/// token), so only braces are counted and a shorthand ends at its first `;`: in a well-formed
+/// declaration parentheses and brackets are balanced and no `;` is inside a shorthand, and on
+/// any other the parse ends elsewhere or gives up.
 pub(super) fn skip_tool(kinds: &[K], at: usize) -> Option<usize> {
-    let body = kinds.get(at + 2) == Some(&K::LBrace);
+    let rest = kinds.get(at + 1..)?;
+    if kinds.get(at + 2) != Some(&K::LBrace) {
+        let semi = rest.iter().position(|&k| k == K::Semi)?;
+        return Some(at + 1 + semi + 1);
+    }
     let mut depth = 0u32;
-    for (i, &k) in kinds.iter().enumerate().skip(at + 1) {
-        match k {
-            K::LBrace | K::LParen | K::LBracket => depth += 1,
-            K::RBrace | K::RParen | K::RBracket => {
-                depth = depth.checked_sub(1)?;
-                if body && depth == 0 {
-                    return Some(i + 1);
-                }
+    for (i, &k) in rest.iter().enumerate() {
+        if k == K::LBrace {
+            depth += 1;
+        } else if k == K::RBrace {
+            depth = depth.checked_sub(1)?;
+            if depth == 0 {
+                return Some(at + 1 + i + 1);
             }
-            K::Semi if depth == 0 && !body => return Some(i + 1),
-            K::End => return None,
-            _ => {}
         }
     }
     None
