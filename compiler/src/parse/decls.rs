@@ -301,13 +301,13 @@ impl Cx<'_> {
             self.error_node(tl, &e, tr);
         }
         let cond = self.to_pred(c);
-        self.when_of(l, cond, us, r)
+        let updates = us.into_iter().flatten().map(|u| *u).collect();
+        self.when_of(l, cond, updates, r)
     }
 
-    /// `when C { … }` with its condition read: the condition's own problems make the statement
-    /// an error; the updates' do not.
-    pub fn when_of(&self, l: usize, cond: Pred, us: Vec<Option<Box<Update>>>, r: usize) -> Stmt {
-        let updates = us.into_iter().flatten().map(|u| *u).collect();
+    /// `when C { … }` with its condition and updates read: the condition's own problems make
+    /// the statement an error; the updates' do not.
+    pub fn when_of(&self, l: usize, cond: Pred, updates: Vec<Update>, r: usize) -> Stmt {
         let cond_end = (l..r).find(|&i| self.kinds[i] == K::LBrace).unwrap_or(r);
         let kind = if self
             .take_poison(l, cond_end)

@@ -10,10 +10,12 @@
 //! with that production's locations builds what the automaton builds. Predicates and sets
 //! are the exception: the grammar parses them as covers and converts them, and `expr` says
 //! why reading them directly gives what that conversion gives on a well-formed program. The
-//! actions' side effects are list entries on the `Pending` stacks (pushed and taken here in
-//! the same nesting as the automaton does), claimed docs, poisons and diagnostics: the
-//! caller (`parse::parse_with`) falls back to the automaton as soon as any poison,
-//! diagnostic or unclaimed doc exists, so only the tree is ever kept from this path.
+//! grammar keeps its lists on the `Pending` stacks for its symbols' sake; here members,
+//! statements and a `when`'s updates go straight into their lists (the same entries in the
+//! same order), and only the items use `Cx::items`. The actions' other side effects are
+//! claimed docs, poisons and diagnostics: the caller (`parse::parse_with`) falls back to the
+//! automaton as soon as any poison, diagnostic or unclaimed doc exists, so only the tree is
+//! ever kept from this path.
 //!
 //! It returns `None` (the caller runs the reference parser on a reset `Cx`) at the first
 //! token where the input is not a well-formed program, where it would need a production it
@@ -160,15 +162,16 @@ impl Descent<'_, '_> {
         Some(id)
     }
 
+    /// `{ Member* }`. The members go straight into the body's list: the grammar's side stack
+    /// (`Cx::members`) is there for its symbols' sake, and would only add a copy of each.
     fn policy_body(&mut self) -> Option<(Vec<Member>, usize, bool)> {
         self.eat(K::LBrace)?;
-        let mut n = 0;
+        let mut members = Vec::new();
         while self.peek() != K::RBrace {
-            self.member()?;
-            n += 1;
+            members.push(self.member()?);
         }
         let close = self.bump();
-        Some(self.cx.body(self.cx.members.take(n), None, close))
+        Some(self.cx.body(members, None, close))
     }
 
     /// `tool ID [P] -> TARGET @F op SET (when C)? ;`, after the id.
@@ -216,7 +219,7 @@ impl Descent<'_, '_> {
         Some(cx.shorthand_item(l, id, priority, target, field, op, value, cond, self.i))
     }
 
-    fn member(&mut self) -> Option<()> {
+    fn member(&mut self) -> Option<Member> {
         let cx = self.cx;
         let l = self.i;
         let member = match self.peek() {
@@ -277,34 +280,33 @@ impl Descent<'_, '_> {
             }
             _ => return None,
         };
-        cx.members.push(member);
-        Some(())
+        Some(member)
     }
 
+    /// `{ Stmt* }`, the statements straight into the block's list (as `policy_body`).
     fn block(&mut self) -> Option<Block> {
         let l = self.eat(K::LBrace)?;
-        let mut n = 0;
+        let mut stmts = Vec::new();
         while self.peek() != K::RBrace {
-            self.stmt()?;
-            n += 1;
+            stmts.push(self.stmt()?);
         }
         let close = self.bump();
-        Some(self.cx.block(l, self.cx.stmts.take(n), None, close, self.i))
+        Some(self.cx.block(l, stmts, None, close, self.i))
     }
 
-    fn stmt(&mut self) -> Option<()> {
+    fn stmt(&mut self) -> Option<Stmt> {
         let cx = self.cx;
         let l = self.i;
         let stmt = if self.eat(K::When).is_some() {
             let (cond, _) = self.pred()?;
             self.eat(K::LBrace)?;
-            // `WhenItem*`: updates only (a nested `when` is E0106).
+            // `WhenItem*`: updates only (a nested `when` is E0106). Not boxed and not passed
+            // through `Cx::when_update`, which only claims an update's poisons: with any
+            // poison the fast path's tree is not kept.
             let mut updates = Vec::new();
             while self.peek() != K::RBrace {
-                let ul = self.i;
-                let u = Box::new(self.update()?);
+                updates.push(self.update()?);
                 self.eat(K::Semi)?;
-                updates.push(cx.when_update(ul, u, self.i));
             }
             self.bump();
             cx.when_of(l, cond, updates, self.i)
@@ -313,8 +315,7 @@ impl Descent<'_, '_> {
             self.eat(K::Semi)?;
             cx.update_stmt(l, u, self.i)
         };
-        cx.stmts.push(stmt);
-        Some(())
+        Some(stmt)
     }
 
     /// `Update`, not boxed: the grammar boxes it only to keep its symbols small.
