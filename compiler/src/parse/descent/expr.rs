@@ -261,15 +261,16 @@ impl Descent<'_, '_> {
     /// `{e, …}`.
     fn literal(&mut self) -> Option<Vec<Element>> {
         self.eat(K::LBrace)?;
-        let mut elems = Vec::new();
-        if self.peek() != K::RBrace {
-            // Room for a literal's usual few elements at once: no growth from one to four.
-            elems.reserve_exact(4);
-            loop {
-                elems.push(self.element()?);
-                if self.eat(K::Comma).is_none() {
-                    break;
-                }
+        if self.eat(K::RBrace).is_some() {
+            return Some(Vec::new());
+        }
+        // Room for a literal's usual few elements in one allocation, without the growth path
+        // a first push takes.
+        let mut elems = Vec::with_capacity(4);
+        loop {
+            elems.push(self.element()?);
+            if self.eat(K::Comma).is_none() {
+                break;
             }
         }
         self.eat(K::RBrace)?;
