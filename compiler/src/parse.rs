@@ -293,6 +293,8 @@ pub struct Cx<'s> {
     operators: Pending<(SetOp, usize)>,
     /// The operands after the first of the `or`/`and` lists being parsed.
     listed: Pending<Cv>,
+    /// How many `let` and `tool` keyword terminals there are: at most one declaration each.
+    keywords: (usize, usize),
 }
 
 impl<'s> Cx<'s> {
@@ -328,7 +330,8 @@ impl<'s> Cx<'s> {
         let classify::Classified {
             mut kinds,
             bad_fields,
-            decls,
+            lets,
+            tools,
         } = classify(src, &toks);
         // The lexer's `Eof` becomes the first END; `end` is its index.
         let end = toks.len() - 1;
@@ -357,7 +360,8 @@ impl<'s> Cx<'s> {
             top_errors: RefCell::new(Vec::new()),
             // At most one item per `let`/`tool` keyword, recovery aside: the program's item
             // list (hundreds of bytes per item) never grows by copying.
-            items: Pending::with_capacity(decls),
+            items: Pending::with_capacity(lets + tools),
+            keywords: (lets, tools),
             members: Pending::new(),
             stmts: Pending::new(),
             elems: Pending::new(),

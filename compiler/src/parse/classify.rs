@@ -120,8 +120,10 @@ pub(super) struct Classified {
     pub kinds: Vec<K>,
     /// The tokens where a meta field or `@args` suffix is not one (E0105).
     pub bad_fields: Vec<(usize, BadField)>,
-    /// How many `let` and `tool` keyword terminals there are (at most one declaration each).
-    pub decls: usize,
+    /// How many `let` and how many `tool` keyword terminals there are (at most one
+    /// declaration each).
+    pub lets: usize,
+    pub tools: usize,
 }
 
 /// The terminal of each token (§3.2's local word rules; see the module comment), and the
@@ -133,7 +135,7 @@ pub(super) fn classify(src: &str, toks: &[Lexeme]) -> Classified {
     // Written in place, not pushed: no capacity check per token.
     let mut kinds = vec![K::End; toks.len()];
     let mut bad_fields = Vec::new();
-    let mut decls = 0;
+    let (mut lets, mut tools) = (0, 0);
     let mut prev = None;
     for (i, t) in toks.iter().enumerate() {
         let k = if t.tok != Kind::Word {
@@ -168,7 +170,8 @@ pub(super) fn classify(src: &str, toks: &[Lexeme]) -> Classified {
                 k
             } else {
                 let k = words.terminal(i, w, prev);
-                decls += usize::from(matches!(k, K::Let | K::Tool));
+                lets += usize::from(k == K::Let);
+                tools += usize::from(k == K::Tool);
                 k
             }
         };
@@ -178,7 +181,8 @@ pub(super) fn classify(src: &str, toks: &[Lexeme]) -> Classified {
     Classified {
         kinds,
         bad_fields,
-        decls,
+        lets,
+        tools,
     }
 }
 

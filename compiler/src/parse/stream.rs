@@ -44,7 +44,9 @@ impl<'s> Stream<'s> {
         if !cx.poison.borrow().is_empty() {
             return None;
         }
-        let (mut lets, mut tools) = (Vec::new(), Vec::new());
+        // Sized once: a list that doubles copies every let parsed so far.
+        let (lets, tools) = cx.keywords;
+        let (mut lets, mut tools) = (Vec::with_capacity(lets), Vec::with_capacity(tools));
         let mut i = 0;
         for n in 0.. {
             match cx.kinds[i] {
