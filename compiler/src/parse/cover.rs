@@ -539,7 +539,7 @@ impl Cx<'_> {
 
 /// How tightly a set operator binds (sqrt.md §3.1): `^` < `-` < `&` < `|` (and `with` above
 /// all of them); always above 0, the floor that folds a whole chain.
-fn binding(op: SetOp) -> u8 {
+pub(super) fn binding(op: SetOp) -> u8 {
     match op {
         SetOp::Xor => 1,
         SetOp::Minus => 2,

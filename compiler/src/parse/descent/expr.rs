@@ -3,20 +3,21 @@
 //!
 //! Why this is the reference parser's tree: in a predicate position the grammar parses a
 //! cover and converts it to a predicate, and on a well-formed program that conversion
-//! succeeds; a predicate has exactly the shapes read here (§3.1): `or`/`and` lists, `not`,
-//! a parenthesised predicate, a name, `v in S`, `v == w`, `meta op S` and `meta is …`. Any
-//! other cover there (a set, a name followed by an operator, a set comparison whose left
-//! side is not a bare meta accessor) is an error in the reference, and here a token the
-//! caller does not accept, so the whole parse falls back. In a set position the cover is a
-//! chain of set atoms, folded here by precedence climbing exactly as `Cx::chain_op` folds
-//! it (left-associative, `^` < `-` < `&` < `|`, `with` on the last operand). A let's
-//! right-hand side is read as the conversion of §3.2(d) classifies it: an alias if it is a
-//! (parenthesised) name, else a predicate if it reads as one up to the `;`, else a set.
-//! Every node gets the span of its tokens (`Cx::span`) and the height the reference gives
-//! it; a node higher than `MAX_DEPTH` is E0107 there, so here it gives up.
+//! succeeds; a predicate has exactly the shapes read here (§3.1): `or`/`and` lists, `not`, a
+//! parenthesised predicate, a name other than `not`, `v in S`, `v == w`, `meta op S` and
+//! `meta is …`. Any other cover there (a set, a name followed by an operator, a set
+//! comparison whose left side is not a bare meta accessor) is an error in the reference, and
+//! here a token the caller does not accept, so the whole parse falls back. In a set position
+//! the cover is a chain of set atoms, folded here by precedence climbing exactly as
+//! `Cx::chain_op` folds it (left-associative, `^` < `-` < `&` < `|`, `with` on the last
+//! operand). A let's right-hand side is read as the conversion of §3.2(d) classifies it: an
+//! alias if it is a (parenthesised) name, else a predicate if it reads as one up to the `;`,
+//! else a set. Every node gets the span of its tokens (`Cx::span`) and the height the
+//! reference gives it; a node higher than `MAX_DEPTH` is E0107 there, so here it gives up.
 
 use super::Descent;
 use crate::ast::*;
+use crate::parse::cover::binding;
 use crate::parse::{K, MAX_DEPTH};
 
 /// A node and the height of its tree (the reference's E0107 limit is on that height).
@@ -589,16 +590,6 @@ fn set_op(k: K) -> Option<SetOp> {
         K::Pipe | K::Union | K::AggUnion => SetOp::Union,
         _ => return None,
     })
-}
-
-/// How tightly a set operator binds (sqrt.md §3.1): `^` < `-` < `&` < `|`.
-fn binding(op: SetOp) -> u8 {
-    match op {
-        SetOp::Xor => 1,
-        SetOp::Minus => 2,
-        SetOp::Intersect => 3,
-        SetOp::Union => 4,
-    }
 }
 
 fn range_op(k: K) -> Option<RangeOp> {
