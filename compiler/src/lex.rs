@@ -12,6 +12,8 @@
 //! `lex` gives `Token`s with decoded payloads (`Lexeme::decode`), for tools and tests. The
 //! parser decodes a payload (`decode_string`, `decode_int`, ...) only where the tree keeps it.
 
+use std::borrow::Cow;
+
 use logos::Logos;
 
 use crate::ast::{Comment, CommentKind, Text};
@@ -188,44 +190,55 @@ impl Lexeme {
 /// The unescaped value of a string token of kind `kind` whose source text is `text` (prefix and
 /// quotes included; the closing quote may be missing in an unterminated string).
 pub fn decode_string(kind: Kind, text: &str) -> String {
-    let body = string_body_of(kind, text);
-    if !body.contains('\\') {
-        return body.to_owned();
-    }
-    match kind {
-        Kind::Str | Kind::DStr => json_unescape(&mut Vec::new(), body, 0),
-        _ => pattern_unescape(body),
-    }
+    unescape(kind, string_body_of(kind, text, false)).into_owned()
 }
 
 /// `decode_string` as tree text: a short string that unescapes to itself is not allocated.
 /// `closed`: the string is known to end with its closing quote (no string in the file is
 /// unterminated), so its body needs no search for where it ends.
 pub fn decode_text(kind: Kind, text: &str, closed: bool) -> Text {
-    let open = usize::from(kind != Kind::Str) + 1;
-    let body = match text.get(open..text.len().saturating_sub(1)) {
-        Some(body) if closed && text.ends_with('"') => body,
-        _ => string_body_of(kind, text),
-    };
-    if !body.contains('\\') {
-        return Text::new(body);
-    }
-    match kind {
-        Kind::Str | Kind::DStr => json_unescape(&mut Vec::new(), body, 0).into(),
-        // A pattern keeps every escape but `\\` and `\"` as written (`r"a\.b"` is itself).
-        _ if !body.contains("\\\\") && !body.contains("\\\"") => Text::new(body),
-        _ => pattern_unescape(body).into(),
+    match unescape(kind, string_body_of(kind, text, closed)) {
+        Cow::Borrowed(body) => Text::new(body),
+        Cow::Owned(value) => value.into(),
     }
 }
 
-/// The text between the quotes of a string token.
-fn string_body_of(kind: Kind, text: &str) -> &str {
+/// The value of a string body: the body itself where unescaping changes nothing.
+#[inline]
+fn unescape(kind: Kind, body: &str) -> Cow<'_, str> {
+    // Most bodies have no backslash: that test is inlined, the rest is not.
+    if body.contains('\\') {
+        unescape_escaped(kind, body)
+    } else {
+        Cow::Borrowed(body)
+    }
+}
+
+fn unescape_escaped(kind: Kind, body: &str) -> Cow<'_, str> {
+    match kind {
+        Kind::Str | Kind::DStr => Cow::Owned(json_unescape(&mut Vec::new(), body, 0)),
+        // A pattern keeps every escape but `\\` and `\"` as written (`r"a\.b"` is itself).
+        _ if !body.contains("\\\\") && !body.contains("\\\"") => Cow::Borrowed(body),
+        _ => Cow::Owned(pattern_unescape(body)),
+    }
+}
+
+/// The text between the quotes of a string token; `closed`: it is known to end with its
+/// closing quote, so the last byte is that quote without a look at the backslashes before it.
+fn string_body_of(kind: Kind, text: &str, closed: bool) -> &str {
     let open = usize::from(kind != Kind::Str) + 1;
+    if closed && let Some(body) = text.get(open..text.len().saturating_sub(1)) {
+        return body;
+    }
     // The closing quote is the last byte unless the string is unterminated (ends with the file);
     // an unterminated body may end with `\"`, which is an escaped quote, not a closing one.
-    let closed =
+    let terminated =
         text.len() > open && text.ends_with('"') && !ends_escaped(&text[open..text.len() - 1]);
-    let close = if closed { text.len() - 1 } else { text.len() };
+    let close = if terminated {
+        text.len() - 1
+    } else {
+        text.len()
+    };
     &text[open.min(text.len())..close.max(open.min(text.len()))]
 }
 

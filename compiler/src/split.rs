@@ -169,10 +169,7 @@ pub fn map_fold<T: Send, R: Send, A: Send>(
                 return;
             };
             let (acc, n) = &mut *state;
-            while let Some(r) = results.get(*n).and_then(|slot| lock(slot).take()) {
-                g(acc, r);
-                *n += 1;
-            }
+            fold_in_order(&results, acc, n, &g);
             let n = *n;
             drop(state);
             // A result stored after the loop looked at its slot was stored by a thread that
@@ -204,12 +201,22 @@ pub fn map_fold<T: Send, R: Send, A: Send>(
     });
     let (mut acc, mut n) = folded.into_inner().unwrap_or_else(|p| p.into_inner());
     // Every result is folded by now (see `fold_ready`); this only makes sure of it.
-    while let Some(r) = results.get(n).and_then(|slot| lock(slot).take()) {
-        g(&mut acc, r);
-        n += 1;
-    }
+    fold_in_order(&results, &mut acc, &mut n, &g);
     assert_eq!(n, entries.len(), "every entry was mapped and folded");
     acc
+}
+
+/// Folds the results from the `n`-th on into `acc`, in order, up to the first not yet there.
+fn fold_in_order<R, A>(
+    results: &[Mutex<Option<R>>],
+    acc: &mut A,
+    n: &mut usize,
+    g: &impl Fn(&mut A, R),
+) {
+    while let Some(r) = results.get(*n).and_then(|slot| lock(slot).take()) {
+        g(acc, r);
+        *n += 1;
+    }
 }
 
 /// The lock's contents, also after a panic elsewhere (which the scope passes on anyway).

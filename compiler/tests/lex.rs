@@ -112,36 +112,39 @@ fn whitespace_and_bom() {
     assert_eq!(lex("x\u{FEFF}").diagnostics[0].code, "E0001");
 }
 
-/// The tree's string values (`decode_text`, on a string known to be closed or not) are what
-/// `decode_string` gives: patterns unescape only `\\` and `\"`, JSON strings every escape.
+/// String values, written out by hand: JSON strings unescape every escape, patterns only
+/// `\\` and `\"` (`\.` stays as written). The tree's text (`decode_text`, on a string known to
+/// be closed or not) and `decode_string` give the same.
 #[test]
 fn tree_text_of_strings_is_their_decoded_value() {
     use sqrt_compiler::lex::{Kind, decode_string, decode_text};
     let cases = [
-        (Kind::Str, r#""plain""#),
-        (Kind::Str, r#""a\"b\\c\n\u00e9""#),
-        (Kind::DStr, r#"d"2024-01-01""#),
-        (Kind::RStr, r#"r".*@trustedcorp\.com""#),
-        (Kind::RStr, r#"r"a\\b\"c\.d""#),
-        (Kind::RStr, r#"r"a\\\\.b""#),
-        (Kind::WStr, r#"w"/srv/\*/x\"y""#),
-        (Kind::WStr, r#"w"""#),
-        (Kind::Str, r#""""#),
+        (Kind::Str, r#""plain""#, "plain"),
+        (Kind::Str, r#""a\"b\\c\n\u00e9""#, "a\"b\\c\né"),
+        (Kind::DStr, r#"d"2024-01-01""#, "2024-01-01"),
+        (
+            Kind::RStr,
+            r#"r".*@trustedcorp\.com""#,
+            r".*@trustedcorp\.com",
+        ),
+        (Kind::RStr, r#"r"a\\b\"c\.d""#, r#"a\b"c\.d"#),
+        (Kind::RStr, r#"r"a\\\\.b""#, r"a\\.b"),
+        (Kind::WStr, r#"w"/srv/\*/x\"y""#, r#"/srv/\*/x"y"#),
+        (Kind::WStr, r#"w"""#, ""),
+        (Kind::Str, r#""""#, ""),
     ];
-    for (kind, text) in cases {
-        let want = decode_string(kind, text);
-        assert_eq!(decode_text(kind, text, true).as_str(), want, "{text}");
-        assert_eq!(decode_text(kind, text, false).as_str(), want, "{text}");
+    for (kind, text, value) in cases {
+        assert_eq!(decode_string(kind, text), value, "{text}");
+        assert_eq!(decode_text(kind, text, true).as_str(), value, "{text}");
+        assert_eq!(decode_text(kind, text, false).as_str(), value, "{text}");
     }
-    // Unterminated (the string runs to the end of the file): only the open reading applies.
-    for (kind, text) in [(Kind::Str, r#""abc"#), (Kind::RStr, r#"r"a\""#)] {
-        assert_eq!(
-            decode_text(kind, text, false).as_str(),
-            decode_string(kind, text)
-        );
+    // Unterminated (the string runs to the end of the file): the body runs to the end, and a
+    // last `\"` is an escaped quote, not a closing one.
+    for (kind, text, value) in [
+        (Kind::Str, r#""abc"#, "abc"),
+        (Kind::RStr, r#"r"a\""#, "a\""),
+    ] {
+        assert_eq!(decode_string(kind, text), value, "{text}");
+        assert_eq!(decode_text(kind, text, false).as_str(), value, "{text}");
     }
-    assert_eq!(
-        decode_text(Kind::RStr, r#"r"a\\b\"c\.d""#, true),
-        r#"a\b"c\.d"#
-    );
 }

@@ -212,7 +212,7 @@ impl Descent<'_, '_> {
         let op = self.assign()?;
         let value = self.set_boxed()?;
         let cond = match self.eat(K::When) {
-            Some(_) => Some(self.pred()?.0),
+            Some(_) => Some(self.cond()?),
             None => None,
         };
         self.eat(K::Semi)?;
@@ -246,7 +246,7 @@ impl Descent<'_, '_> {
                 let cond = match self.peek() {
                     K::When => {
                         self.bump();
-                        Some(self.pred()?.0)
+                        Some(self.cond()?)
                     }
                     K::Always => {
                         self.bump();
@@ -298,7 +298,7 @@ impl Descent<'_, '_> {
         let cx = self.cx;
         let l = self.i;
         let stmt = if self.eat(K::When).is_some() {
-            let (cond, _) = self.pred()?;
+            let cond = self.cond()?;
             self.eat(K::LBrace)?;
             // `WhenItem*`: updates only (a nested `when` is E0106). Not boxed and not passed
             // through `Cx::when_update`, which only claims an update's poisons: with any

@@ -31,8 +31,13 @@ impl Descent<'_, '_> {
 
     // ---- predicates ---------------------------------------------------------------------
 
-    /// A condition: `Conj (or Conj)*`.
-    pub(super) fn pred(&mut self) -> Built<Pred> {
+    /// A condition (a rule's, a `when`'s, a shorthand's).
+    pub(super) fn cond(&mut self) -> Option<Pred> {
+        Some(self.pred()?.0)
+    }
+
+    /// `Conj (or Conj)*`.
+    fn pred(&mut self) -> Built<Pred> {
         let l = self.i;
         let first = self.conj();
         if first.is_none() || self.peek() != K::Or {
@@ -126,8 +131,7 @@ impl Descent<'_, '_> {
                 }
             }
             _ if self.meta_starts() => self.set_cmp()?,
-            // `not` read as a name is no condition (sqrt.md §3.2).
-            k if is_cname(k) && cx.text(l) != "not" => {
+            _ if self.pred_name() => {
                 self.bump();
                 (PredKind::Ref(cx.ident(l)), 1)
             }
@@ -136,19 +140,20 @@ impl Descent<'_, '_> {
         self.pred_node(l, kind, h)
     }
 
+    /// Whether the next token is a name that may stand alone in a condition or as a let's
+    /// alias: a `CName`, but not `not` read as a name (`not` is always negation there, sqrt.md
+    /// §3.2).
+    fn pred_name(&self) -> bool {
+        is_cname(self.peek()) && self.cx.text(self.i) != "not"
+    }
+
     /// `meta overlaps S`, `subset of`, `superset of`, `==`, `is empty`, `is universal`.
     fn set_cmp(&mut self) -> Option<(PredKind, u32)> {
         let left = self.meta_acc()?;
         let op = match self.peek() {
             K::Overlaps => SetCmpOp::Overlaps,
-            K::Subset => {
-                self.bump();
-                SetCmpOp::Subset
-            }
-            K::Superset => {
-                self.bump();
-                SetCmpOp::Superset
-            }
+            K::Subset => SetCmpOp::Subset,
+            K::Superset => SetCmpOp::Superset,
             K::EqEq => SetCmpOp::Eq,
             K::Is => {
                 self.bump();
@@ -162,11 +167,9 @@ impl Descent<'_, '_> {
             }
             _ => return None,
         };
-        // The operator word, or `of` after `subset`/`superset`.
+        self.bump();
         if matches!(op, SetCmpOp::Subset | SetCmpOp::Superset) {
             self.eat(K::Of)?;
-        } else {
-            self.bump();
         }
         let (right, h) = self.set()?;
         let right = Box::new(right);
@@ -311,7 +314,7 @@ impl Descent<'_, '_> {
             parens += 1;
         }
         let at = self.i;
-        if !is_cname(self.peek()) || self.cx.text(at) == "not" {
+        if !self.pred_name() {
             return None;
         }
         self.bump();
